@@ -1,0 +1,76 @@
+/**
+ * Deno-only helpers of the CLI: reading files with errors that name the file,
+ * writing text to stdout and stderr.
+ *
+ * @module
+ */
+
+import { IgvmToolError } from "../errors.ts";
+
+/** A file could not be read or written; `message` says why, `file` names it. */
+export class FileAccessError extends IgvmToolError {
+  /** Creates the error. */
+  constructor(file: string, message: string) {
+    super(message);
+    this.name = "FileAccessError";
+    this.file = file;
+  }
+}
+
+/** Turns a Deno file-system error into a one-line reason. */
+export function describeFsError(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "no such file";
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  if (e instanceof Deno.errors.NotCapable) {
+    return "read access not granted (run deno with --allow-read)";
+  }
+  if (e instanceof Error) return e.message.split("\n")[0];
+  return String(e);
+}
+
+/** Runs `fn`, turning file-system errors into {@link FileAccessError}s naming `path`. */
+export function withFile<T>(path: string, what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof IgvmToolError) {
+      e.file ??= path;
+      throw e;
+    }
+    throw new FileAccessError(path, `cannot ${what}: ${describeFsError(e)}`);
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Writes all of `text` to stdout. */
+export function writeStdout(text: string): void {
+  writeAll(Deno.stdout, encoder.encode(text));
+}
+
+/** Writes all of `text` to stderr. */
+export function writeStderr(text: string): void {
+  writeAll(Deno.stderr, encoder.encode(text));
+}
+
+function writeAll(w: { writeSync(p: Uint8Array): number }, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += w.writeSync(data.subarray(off));
+}
+
+/** Where the CLI writes: stdout and stderr. Tests pass their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** The process's stdout and stderr. */
+export const denoIo: CliIo = { stdout: writeStdout, stderr: writeStderr };
+
+/** What a command gets: the output so far (printed on error too) and the streams. */
+export interface CommandContext {
+  /** Stdout text collected so far; the driver prints it before an error message. */
+  readonly out: string[];
+  readonly io: CliIo;
+}

@@ -1,0 +1,90 @@
+/**
+ * The command-line grammar: the original igvmmeasure's options and
+ * descriptions, plus this tool's additions.
+ *
+ * @module
+ */
+
+import type { ProgramSpec } from "./args.ts";
+
+/** This tool's version. */
+export const VERSION = "0.1.0";
+
+/** The whole command line. */
+export const PROGRAM: ProgramSpec = {
+  name: "igvmmeasure",
+  version: VERSION,
+  about: "Calculates the launch measurement of an IGVM file and signs it into an SEV-SNP ID block",
+  inputHelp: "The filename of the input IGVM file to measure",
+  options: [
+    { long: "verbose", short: "v", help: "Print verbose output" },
+    {
+      long: "check-kvm",
+      short: "c",
+      help: "Check that the IGVM file conforms to QEMU/KVM restrictions",
+    },
+    {
+      long: "platform",
+      short: "p",
+      value: "PLATFORM",
+      help: "Platform to calculate the launch measurement for",
+      possible: ["sev", "sev-es", "sev-snp"],
+      defaultValue: "sev-snp",
+    },
+    {
+      long: "native-zero",
+      short: "n",
+      help: "Determine how to pages that contain only zeroes in the IGVM file",
+    },
+  ],
+  commands: [
+    {
+      name: "measure",
+      about: "Measure the input file and print the measurement to the console",
+      options: [
+        {
+          long: "ignore-idblock",
+          short: "i",
+          help: "If an ID block is present within the IGVM file then by default an error will be " +
+            "generated if the expected measurement differs from the calculated measurement. If this " +
+            "option is set then the expected measurement in the ID block is ignored",
+        },
+        {
+          long: "bare",
+          short: "b",
+          help: "Bare output only, consisting of just the digest as a hex string",
+        },
+      ],
+    },
+    {
+      name: "sign",
+      about:
+        "Measure the input file and generate a new output file containing a signature suitable " +
+        "for the target platform. For SEV-SNP this generates an IGVM_VHT_SNP_ID_BLOCK directive in the " +
+        "output file",
+      options: [
+        {
+          long: "output",
+          value: "OUTPUT",
+          help: "Output filename of the signed IGVM file that will be created",
+        },
+        {
+          long: "id-key",
+          value: "ID_KEY",
+          help:
+            "Filename of the private key that is used to sign the contents of the ID block. For " +
+            "SEV-SNP platforms, this should be an ECDSA P-384 key. You can create a key using: " +
+            "$ openssl ecparam -name secp384r1 -genkey -noout -out <file>",
+        },
+        {
+          long: "author-key",
+          value: "AUTHOR_KEY",
+          help:
+            "Filename of the author private key that is used to sign the public part of the id_key. " +
+            "For SEV-SNP platforms, this should be an ECDSA P-384 key. The author key is optional",
+        },
+      ],
+      required: ["output", "id-key"],
+    },
+  ],
+};

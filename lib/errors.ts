@@ -1,0 +1,72 @@
+/**
+ * The project's typed errors. Every failure the CLI reports is one of these;
+ * anything else reaching the CLI's error handler is a bug.
+ *
+ * @module
+ */
+
+/** Base class: a failure with a one-line, user-facing message. */
+export class IgvmToolError extends Error {
+  /** The file the error is about, when known (the CLI names it). */
+  file?: string;
+  /** Creates the error; `message` must be one line. */
+  constructor(message: string) {
+    super(message);
+    this.name = "IgvmToolError";
+  }
+}
+
+/**
+ * The bytes are not an IGVM file the reference parser accepts.
+ *
+ * `code` is the reference parser's (microsoft/igvm `igvm::Error`) name for the
+ * refusal, e.g. `InvalidBinaryDirectiveHeader(InvalidContext)`, so a refusal
+ * can be matched with the crate's; `message` is a readable sentence that
+ * names the offending value.
+ */
+export class IgvmFormatError extends IgvmToolError {
+  /** The reference parser's error, in its Rust debug form. */
+  readonly code: string;
+  /** Creates the error. */
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = "IgvmFormatError";
+    this.code = code;
+  }
+}
+
+/**
+ * A measurement could not be completed, or a check failed. `message` is the
+ * exact text the original tool prints after `Error: ` where the original has one.
+ */
+export class MeasurementError extends IgvmToolError {
+  /**
+   * True where the original reports the message as a Rust string value, which
+   * its `main` prints in quotes: `Error: "…"`.
+   */
+  readonly quoted: boolean;
+  /** Creates the error. */
+  constructor(message: string, quoted = false) {
+    super(message);
+    this.name = "MeasurementError";
+    this.quoted = quoted;
+  }
+}
+
+/** A key file is missing, malformed, encrypted or of the wrong type or curve. */
+export class KeyError extends IgvmToolError {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "KeyError";
+  }
+}
+
+/** An attestation report is malformed or of an unsupported version. */
+export class ReportError extends IgvmToolError {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ReportError";
+  }
+}

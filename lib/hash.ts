@@ -1,0 +1,112 @@
+/**
+ * Synchronous SHA-384 and SHA-256 that run everywhere `lib/` runs.
+ *
+ * Where the runtime offers `node:crypto` (Deno, Node.js, Bun) its OpenSSL-backed
+ * `createHash` is used: it is several times faster than any JavaScript
+ * implementation. In a browser the import fails and the pure-JS
+ * `@noble/hashes` implementation is used instead. Both give identical digests.
+ *
+ * @module
+ */
+
+/** The subset of a `node:crypto` Hash object this module needs. */
+interface NodeHash {
+  update(data: Uint8Array): NodeHash;
+  digest(): Uint8Array;
+}
+
+/** An incremental hash: feed bytes with `update`, read the digest once with `digest`. */
+export interface Hasher {
+  /** Adds bytes to the hash; returns the same hasher. */
+  update(data: Uint8Array): Hasher;
+  /** Finishes the hash and returns its digest. */
+  digest(): Uint8Array;
+}
+
+type HashName = "sha384" | "sha256";
+
+let nodeCreateHash: ((name: HashName) => NodeHash) | undefined;
+try {
+  const mod = await import("node:crypto");
+  nodeCreateHash = mod.createHash as unknown as (name: HashName) => NodeHash;
+} catch {
+  nodeCreateHash = undefined;
+}
+
+let nobleFallback: Record<HashName, { create(): NobleHash }> | undefined;
+interface NobleHash {
+  update(data: Uint8Array): NobleHash;
+  digest(): Uint8Array;
+}
+if (nodeCreateHash === undefined) {
+  const deps = await import("./deps.ts");
+  nobleFallback = { sha384: deps.nobleSha384, sha256: deps.nobleSha256 };
+}
+
+function wrapNode(h: NodeHash): Hasher {
+  const hasher: Hasher = {
+    update(data) {
+      h.update(data);
+      return hasher;
+    },
+    digest() {
+      const d = h.digest();
+      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    },
+  };
+  return hasher;
+}
+
+function wrapNoble(h: NobleHash): Hasher {
+  const hasher: Hasher = {
+    update(data) {
+      h.update(data);
+      return hasher;
+    },
+    digest() {
+      return h.digest();
+    },
+  };
+  return hasher;
+}
+
+/**
+ * Starts an incremental hash.
+ *
+ * @example
+ * ```ts
+ * import { createHasher } from "./hash.ts";
+ * const d = createHasher("sha256").update(new Uint8Array([0x61, 0x62, 0x63])).digest();
+ * // d.toHex() === "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+ * ```
+ */
+export function createHasher(name: HashName): Hasher {
+  if (nodeCreateHash !== undefined) return wrapNode(nodeCreateHash(name));
+  return wrapNoble(nobleFallback![name].create());
+}
+
+/**
+ * SHA-384 of `data` (48 bytes).
+ *
+ * @example
+ * ```ts
+ * import { sha384 } from "./hash.ts";
+ * sha384(new Uint8Array(0)).length; // 48
+ * ```
+ */
+export function sha384(data: Uint8Array): Uint8Array {
+  return createHasher("sha384").update(data).digest();
+}
+
+/**
+ * SHA-256 of `data` (32 bytes).
+ *
+ * @example
+ * ```ts
+ * import { sha256 } from "./hash.ts";
+ * sha256(new Uint8Array(0)).length; // 32
+ * ```
+ */
+export function sha256(data: Uint8Array): Uint8Array {
+  return createHasher("sha256").update(data).digest();
+}

@@ -1,0 +1,105 @@
+/**
+ * Small helpers to build IGVM files in memory (for tests, samples and the
+ * benchmark). Headers are plain objects of the model in `types.ts`; these
+ * functions fill in the usual values.
+ *
+ * @module
+ */
+
+import { PAGE_SIZE_4K, PlatformType } from "./defs.ts";
+import type { GuestPolicy, IgvmFile, PageData, SnpVpContext, SupportedPlatform } from "./types.ts";
+
+/**
+ * A platform header with version 1.
+ *
+ * @example
+ * ```ts
+ * import { platform } from "./builder.ts";
+ * platform(2, 0x1).platformType; // 2 (SEV-SNP)
+ * ```
+ */
+export function platform(
+  platformType: number,
+  compatibilityMask: number,
+  sharedGpaBoundary = 0n,
+  highestVtl = 0,
+): SupportedPlatform {
+  return {
+    type: "SupportedPlatform",
+    compatibilityMask,
+    highestVtl,
+    platformType,
+    platformVersion: 1,
+    sharedGpaBoundary,
+  };
+}
+
+/**
+ * A guest policy header.
+ *
+ * @example
+ * ```ts
+ * import { guestPolicy } from "./builder.ts";
+ * guestPolicy(0x30000n, 1).policy; // 0x30000n
+ * ```
+ */
+export function guestPolicy(policy: bigint, compatibilityMask: number): GuestPolicy {
+  return { type: "GuestPolicy", policy, compatibilityMask };
+}
+
+/**
+ * A page-data directive; `data` null for a page without data.
+ *
+ * @example
+ * ```ts
+ * import { pageData } from "./builder.ts";
+ * pageData(0x1000n, 1, null).data; // null
+ * ```
+ */
+export function pageData(
+  gpa: bigint,
+  compatibilityMask: number,
+  data: Uint8Array | null,
+  flags = 0,
+  dataType = 0,
+): PageData {
+  return { type: "PageData", gpa, compatibilityMask, flags, dataType, data };
+}
+
+/**
+ * An SNP VP context; the VMSA is zero-padded to 4 KiB.
+ *
+ * @example
+ * ```ts
+ * import { snpVpContext } from "./builder.ts";
+ * snpVpContext(0xFFFFFFFFF000n, 1, new Uint8Array(16)).vpIndex; // 0
+ * ```
+ */
+export function snpVpContext(
+  gpa: bigint,
+  compatibilityMask: number,
+  vmsa: Uint8Array,
+  vpIndex = 0,
+): SnpVpContext {
+  const page = new Uint8Array(PAGE_SIZE_4K);
+  page.set(vmsa.subarray(0, PAGE_SIZE_4K));
+  return { type: "SnpVpContext", gpa, compatibilityMask, vpIndex, vmsa: page };
+}
+
+/**
+ * A version-1 file with one SEV-SNP platform (mask 0x1) around `directives`.
+ *
+ * @example
+ * ```ts
+ * import { pageData, snpFile } from "./builder.ts";
+ * snpFile([pageData(0n, 1, new Uint8Array(4096))]).platforms.length; // 1
+ * ```
+ */
+export function snpFile(directives: IgvmFile["directives"], policy?: bigint): IgvmFile {
+  return {
+    revision: { version: 1 },
+    platforms: [platform(PlatformType.SEV_SNP, 0x1)],
+    initializations: policy === undefined ? [] : [guestPolicy(policy, 0x1)],
+    directives,
+  };
+}

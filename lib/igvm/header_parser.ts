@@ -1,0 +1,607 @@
+/**
+ * Decoding of single variable headers (microsoft/igvm `igvm/src/lib.rs`,
+ * `IgvmPlatformHeader::new_from_binary_split`,
+ * `IgvmInitializationHeader::new_from_binary_split`,
+ * `IgvmDirectiveHeader::new_from_binary_split` and each type's `validate`).
+ * The checks run in the crate's order, so a header with several problems is
+ * refused for the same reason the crate gives.
+ *
+ * @module
+ */
+
+import {
+  Arch,
+  BodySize,
+  CCA_VP_CONTEXT_SIZE,
+  HeaderType,
+  NATIVE_VP_CONTEXT_X64_SIZE,
+  PAGE_SIZE_4K,
+  PageDataType,
+  PlatformType,
+  RelocationFlags,
+  VBS_VP_CONTEXT_HEADER_SIZE,
+  VBS_VP_CONTEXT_REGISTER_SIZE,
+} from "./defs.ts";
+import { HeaderError } from "./format_error.ts";
+import type {
+  DirectiveHeader,
+  FileRange,
+  IgvmSource,
+  InitializationHeader,
+  ParameterKind,
+  SupportedPlatform,
+  VbsRegister,
+} from "./types.ts";
+
+/** What decoding a header needs to know about the file around it. */
+export interface HeaderContext {
+  readonly source: IgvmSource;
+  /** `variable_header_offset + variable_header_size`: where file data starts. */
+  readonly fileDataStart: number;
+  /** Architecture of the file (x64 for format version 1). */
+  readonly arch: Arch;
+  /** Platform type by compatibility mask, from the platform headers seen so far. */
+  readonly maskMap: ReadonlyMap<number, number>;
+}
+
+/** The body of one header: its bytes and where its fields start. */
+export interface HeaderBody {
+  readonly view: DataView;
+  /** Offset of the body (after the 8-byte type/length prefix) in `view`. */
+  readonly at: number;
+}
+
+const ALIGN_4K = BigInt(PAGE_SIZE_4K);
+
+function u64(b: HeaderBody, off: number): bigint {
+  return b.view.getBigUint64(b.at + off, true);
+}
+function u32(b: HeaderBody, off: number): number {
+  return b.view.getUint32(b.at + off, true);
+}
+function u16(b: HeaderBody, off: number): number {
+  return b.view.getUint16(b.at + off, true);
+}
+function u8(b: HeaderBody, off: number): number {
+  return b.view.getUint8(b.at + off);
+}
+function bytes(b: HeaderBody, off: number, len: number): Uint8Array {
+  return new Uint8Array(b.view.buffer, b.view.byteOffset + b.at + off, len).slice();
+}
+
+/**
+ * The crate's `extract_file_data`: file offset 0 means no data; otherwise
+ * `size` bytes at `file_offset` must lie in the file-data section. The u32
+ * subtraction wraps as the crate's release build does, so an offset before
+ * the section is refused as out of range.
+ */
+function extractFileData(ctx: HeaderContext, fileOffset: number, size: bigint): FileRange | null {
+  if (fileOffset === 0) return null;
+  const start = (fileOffset - ctx.fileDataStart) >>> 0;
+  const dataLength = ctx.source.size - ctx.fileDataStart;
+  if (BigInt(start) + size > BigInt(dataLength)) {
+    throw new HeaderError("InvalidDataSize", undefined, `file offset ${fileOffset} size ${size}`);
+  }
+  return { offset: ctx.fileDataStart + start, length: Number(size) };
+}
+
+/**
+ * The VP context readers' bounds rule: `length` bytes from `file_offset`
+ * (which must not be 0-relative-wrapped past the end).
+ */
+function vpContextRange(ctx: HeaderContext, fileOffset: number, length: number): FileRange {
+  const start = (fileOffset - ctx.fileDataStart) >>> 0;
+  const dataLength = ctx.source.size - ctx.fileDataStart;
+  if (start > dataLength || start + length > dataLength) {
+    throw new HeaderError("InvalidDataSize", undefined, `VP context at file offset ${fileOffset}`);
+  }
+  return { offset: ctx.fileDataStart + start, length };
+}
+
+function checkVtl(vtl: number): number {
+  if (vtl > 2) throw new HeaderError("InvalidVtl", undefined, `VTL ${vtl}`);
+  return vtl;
+}
+
+/**
+ * Decodes `IGVM_VHS_SUPPORTED_PLATFORM` and applies `IgvmPlatformHeader::validate`.
+ * The caller has checked type 0x1 and length 16.
+ */
+export function parsePlatform(b: HeaderBody): SupportedPlatform {
+  const h: SupportedPlatform = {
+    type: "SupportedPlatform",
+    compatibilityMask: u32(b, 0), // 0x0 u32
+    highestVtl: u8(b, 4), // 0x4 u8
+    platformType: u8(b, 5), // 0x5 u8
+    platformVersion: u16(b, 6), // 0x6 u16
+    sharedGpaBoundary: u64(b, 8), // 0x8 u64
+  };
+  validatePlatform(h);
+  return h;
+}
+
+/** `IgvmPlatformHeader::validate`. */
+export function validatePlatform(h: SupportedPlatform): void {
+  let ones = 0;
+  for (let m = h.compatibilityMask; m !== 0; m >>>= 1) ones += m & 1;
+  if (ones !== 1) {
+    throw new HeaderError(
+      "InvalidCompatibilityMask",
+      undefined,
+      `mask 0x${h.compatibilityMask.toString(16)}`,
+    );
+  }
+  if (h.highestVtl !== 0 && h.highestVtl !== 2) {
+    throw new HeaderError("InvalidVtl", undefined, `highest VTL ${h.highestVtl}`);
+  }
+  if (h.platformType > PlatformType.CCA) {
+    throw new HeaderError("InvalidPlatformType", undefined, `platform type ${h.platformType}`);
+  }
+  if (h.platformVersion !== 1) {
+    throw new HeaderError("InvalidPlatformVersion", undefined, `version ${h.platformVersion}`);
+  }
+  if (
+    (h.platformType === PlatformType.NATIVE || h.platformType === PlatformType.VSM_ISOLATION) &&
+    h.sharedGpaBoundary !== 0n
+  ) {
+    throw new HeaderError(
+      "InvalidSharedGpaBoundary",
+      undefined,
+      `0x${h.sharedGpaBoundary.toString(16)}`,
+    );
+  }
+}
+
+/** Body size the crate requires for an initialization header type, or undefined if unknown. */
+export function initializationBodySize(type: number): number | undefined {
+  switch (type) {
+    case HeaderType.GUEST_POLICY:
+      return BodySize.GUEST_POLICY;
+    case HeaderType.CCA_POLICY:
+      return BodySize.CCA_POLICY;
+    case HeaderType.RELOCATABLE_REGION:
+      return BodySize.RELOCATABLE_REGION;
+    case HeaderType.PAGE_TABLE_RELOCATION_REGION:
+      return BodySize.PAGE_TABLE_RELOCATION;
+    case HeaderType.CORIM_DOCUMENT:
+    case HeaderType.CORIM_SIGNATURE:
+      return BodySize.CORIM_DATA;
+  }
+  return undefined;
+}
+
+/** Decodes and validates one initialization header whose type and length match. */
+export function parseInitialization(
+  type: number,
+  b: HeaderBody,
+  ctx: HeaderContext,
+): InitializationHeader {
+  switch (type) {
+    case HeaderType.GUEST_POLICY: {
+      // policy u64 @0, compatibility_mask u32 @8, reserved u32 @12
+      if (u32(b, 12) !== 0) throw new HeaderError("ReservedNotZero", undefined, "guest policy");
+      return { type: "GuestPolicy", policy: u64(b, 0), compatibilityMask: u32(b, 8) };
+    }
+    case HeaderType.CCA_POLICY: {
+      // mask u32 @0, reserved u32 @4, zeroes u64 @8, ones u64 @16, hash u8 @24, lfa u8 @25, reserved2[6] @26
+      let reserved2 = 0;
+      for (let i = 26; i < 32; i++) reserved2 |= u8(b, i);
+      if (u32(b, 4) !== 0 || reserved2 !== 0) {
+        throw new HeaderError("ReservedNotZero", undefined, "CCA policy");
+      }
+      const zeroes = u64(b, 8);
+      const ones = u64(b, 16);
+      if ((zeroes & ones) !== 0n) throw new HeaderError("InvalidOnesZeroesMasks");
+      return {
+        type: "CcaPolicy",
+        compatibilityMask: u32(b, 0),
+        attributesRequiredZeroes: zeroes,
+        attributesRequiredOnes: ones,
+        hashAlgorithm: u8(b, 24),
+        lfaPolicy: u8(b, 25),
+      };
+    }
+    case HeaderType.RELOCATABLE_REGION: {
+      // mask u32 @0, vp_index u16 @4, vtl u8 @6, flags u8 @7, alignment @8, gpa @16, size @24, min @32, max @40
+      const flags = u8(b, 7);
+      const vtl = checkVtl(u8(b, 6));
+      const alignment = u64(b, 8);
+      const gpa = u64(b, 16);
+      const size = u64(b, 24);
+      const min = u64(b, 32);
+      const max = u64(b, 40);
+      if (size % ALIGN_4K !== 0n) {
+        throw new HeaderError("RelocationSize", undefined, `size 0x${size.toString(16)}`);
+      }
+      if (alignment % ALIGN_4K !== 0n) {
+        throw new HeaderError(
+          "RelocationAlignment",
+          undefined,
+          `alignment 0x${alignment.toString(16)}`,
+        );
+      }
+      // The crate divides by the alignment here; an alignment of 0 panics there.
+      if (alignment === 0n) throw new HeaderError("RelocationAlignment", undefined, "alignment 0");
+      for (const a of [gpa, min, max]) {
+        if (a % alignment !== 0n) throw new HeaderError("RelocationAddress", a);
+      }
+      return {
+        type: "RelocatableRegion",
+        compatibilityMask: u32(b, 0),
+        relocationAlignment: alignment,
+        relocationRegionGpa: gpa,
+        relocationRegionSize: size,
+        minimumRelocationGpa: min,
+        maximumRelocationGpa: max,
+        isVtl2: (flags & RelocationFlags.IS_VTL2) !== 0,
+        applyRipOffset: (flags & RelocationFlags.APPLY_RIP) !== 0,
+        applyGdtrOffset: (flags & RelocationFlags.APPLY_GDTR) !== 0,
+        vpIndex: u16(b, 4),
+        vtl,
+      };
+    }
+    case HeaderType.PAGE_TABLE_RELOCATION_REGION: {
+      // mask u32 @0, vp_index u16 @4, vtl u8 @6, reserved u8 @7, gpa @8, size @16, used_size @24
+      if (u8(b, 7) !== 0) {
+        throw new HeaderError("ReservedNotZero", undefined, "page table relocation");
+      }
+      const vtl = checkVtl(u8(b, 6));
+      const gpa = u64(b, 8);
+      const size = u64(b, 16);
+      const usedSize = u64(b, 24);
+      if (gpa % ALIGN_4K !== 0n) throw new HeaderError("UnalignedAddress", gpa);
+      if (size % ALIGN_4K !== 0n) throw new HeaderError("UnalignedSize", size);
+      if (usedSize % ALIGN_4K !== 0n) throw new HeaderError("UnalignedSize", usedSize);
+      if (usedSize > size) throw new HeaderError("InvalidPageTableRegionSize");
+      return {
+        type: "PageTableRelocationRegion",
+        compatibilityMask: u32(b, 0),
+        gpa,
+        size,
+        usedSize,
+        vpIndex: u16(b, 4),
+        vtl,
+      };
+    }
+    default: {
+      // CoRIM document / signature: mask u32 @0, file_offset u32 @4, size_bytes u32 @8, reserved u32 @12
+      if (u32(b, 12) !== 0) throw new HeaderError("ReservedNotZero", undefined, "CoRIM data");
+      return {
+        type: type === HeaderType.CORIM_DOCUMENT ? "CorimDocument" : "CorimSignature",
+        compatibilityMask: u32(b, 0),
+        data: extractFileData(ctx, u32(b, 4), BigInt(u32(b, 8))),
+      };
+    }
+  }
+}
+
+/** Parameter-usage header types (`IGVM_VHS_PARAMETER`, 8 bytes) and their model names. */
+export const PARAMETER_KINDS: ReadonlyMap<number, ParameterKind> = new Map<number, ParameterKind>([
+  [HeaderType.VP_COUNT_PARAMETER, "VpCount"],
+  [HeaderType.ENVIRONMENT_INFO_PARAMETER, "EnvironmentInfo"],
+  [HeaderType.SRAT, "Srat"],
+  [HeaderType.MADT, "Madt"],
+  [HeaderType.SLIT, "Slit"],
+  [HeaderType.PPTT, "Pptt"],
+  [HeaderType.MMIO_RANGES, "MmioRanges"],
+  [HeaderType.MEMORY_MAP, "MemoryMap"],
+  [HeaderType.COMMAND_LINE, "CommandLine"],
+  [HeaderType.DEVICE_TREE, "DeviceTree"],
+]);
+
+/** Body size the crate requires for a directive type, or undefined if unknown. */
+export function directiveBodySize(type: number): number | undefined {
+  if (PARAMETER_KINDS.has(type)) return BodySize.PARAMETER;
+  switch (type) {
+    case HeaderType.PARAMETER_AREA:
+      return BodySize.PARAMETER_AREA;
+    case HeaderType.PAGE_DATA:
+      return BodySize.PAGE_DATA;
+    case HeaderType.PARAMETER_INSERT:
+      return BodySize.PARAMETER_INSERT;
+    case HeaderType.VP_CONTEXT:
+      return BodySize.VP_CONTEXT;
+    case HeaderType.REQUIRED_MEMORY:
+      return BodySize.REQUIRED_MEMORY;
+    case HeaderType.SNP_ID_BLOCK:
+      return BodySize.SNP_ID_BLOCK;
+    case HeaderType.VBS_MEASUREMENT:
+      return BodySize.VBS_MEASUREMENT;
+    case HeaderType.ERROR_RANGE:
+      return BodySize.ERROR_RANGE;
+  }
+  return undefined;
+}
+
+function checkGpa(gpa: bigint): void {
+  if (gpa % ALIGN_4K !== 0n) throw new HeaderError("UnalignedAddress", gpa);
+}
+
+/** Decodes and validates one directive header whose type and length match. */
+export function parseDirective(type: number, b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
+  const kind = PARAMETER_KINDS.get(type);
+  if (kind !== undefined) {
+    // parameter_area_index u32 @0, byte_offset u32 @4
+    return { type: kind, parameterAreaIndex: u32(b, 0), byteOffset: u32(b, 4) };
+  }
+  switch (type) {
+    case HeaderType.PARAMETER_AREA: {
+      // number_of_bytes u64 @0, parameter_area_index u32 @8, file_offset u32 @12
+      const numberOfBytes = u64(b, 0);
+      const initialData = extractFileData(ctx, u32(b, 12), numberOfBytes);
+      if (numberOfBytes % ALIGN_4K !== 0n) throw new HeaderError("UnalignedSize", numberOfBytes);
+      return { type: "ParameterArea", numberOfBytes, parameterAreaIndex: u32(b, 8), initialData };
+    }
+    case HeaderType.PAGE_DATA: {
+      // gpa u64 @0, mask u32 @8, file_offset u32 @12, flags u32 @16, data_type u16 @20, reserved u16 @22
+      // The crate reads 4 KiB of data whatever the page size ("TODO: only 4K data supported").
+      const data = extractFileData(ctx, u32(b, 12), ALIGN_4K);
+      if (u16(b, 22) !== 0) throw new HeaderError("ReservedNotZero", undefined, "page data");
+      const gpa = u64(b, 0);
+      checkGpa(gpa);
+      const dataType = u16(b, 20);
+      if (dataType > PageDataType.CPUID_XF) {
+        throw new HeaderError("InvalidPageDataType", undefined, `data type ${dataType}`);
+      }
+      return {
+        type: "PageData",
+        gpa,
+        compatibilityMask: u32(b, 8),
+        flags: u32(b, 16),
+        dataType,
+        data,
+      };
+    }
+    case HeaderType.PARAMETER_INSERT: {
+      // gpa u64 @0, mask u32 @8, parameter_area_index u32 @12
+      const gpa = u64(b, 0);
+      checkGpa(gpa);
+      return {
+        type: "ParameterInsert",
+        gpa,
+        compatibilityMask: u32(b, 8),
+        parameterAreaIndex: u32(b, 12),
+      };
+    }
+    case HeaderType.VP_CONTEXT:
+      return parseVpContext(b, ctx);
+    case HeaderType.REQUIRED_MEMORY: {
+      // gpa u64 @0, mask u32 @8, number_of_bytes u32 @12, flags u32 @16, reserved u32 @20
+      if (u32(b, 20) !== 0) throw new HeaderError("ReservedNotZero", undefined, "required memory");
+      const gpa = u64(b, 0);
+      const numberOfBytes = u32(b, 12);
+      checkGpa(gpa);
+      if (numberOfBytes % PAGE_SIZE_4K !== 0) throw new HeaderError("UnalignedSize", numberOfBytes);
+      return {
+        type: "RequiredMemory",
+        gpa,
+        compatibilityMask: u32(b, 8),
+        numberOfBytes,
+        vtl2Protectable: (u32(b, 16) & 1) !== 0,
+      };
+    }
+    case HeaderType.SNP_ID_BLOCK:
+      // mask u32 @0x0, author_key_enabled u8 @0x4, reserved[3] @0x5, ld[48] @0x8, family_id[16] @0x38,
+      // image_id[16] @0x48, version u32 @0x58, guest_svn u32 @0x5C, id_key_algorithm u32 @0x60,
+      // author_key_algorithm u32 @0x64, id_key_signature[144] @0x68, id_public_key[152] @0xF8,
+      // author_key_signature[144] @0x190, author_public_key[152] @0x220
+      return {
+        type: "SnpIdBlock",
+        compatibilityMask: u32(b, 0),
+        authorKeyEnabled: u8(b, 4),
+        reserved: bytes(b, 5, 3),
+        ld: bytes(b, 0x8, 48),
+        familyId: bytes(b, 0x38, 16),
+        imageId: bytes(b, 0x48, 16),
+        version: u32(b, 0x58),
+        guestSvn: u32(b, 0x5c),
+        idKeyAlgorithm: u32(b, 0x60),
+        authorKeyAlgorithm: u32(b, 0x64),
+        idKeySignature: bytes(b, 0x68, 144),
+        idPublicKey: bytes(b, 0xf8, 152),
+        authorKeySignature: bytes(b, 0x190, 144),
+        authorPublicKey: bytes(b, 0x220, 152),
+      };
+    case HeaderType.VBS_MEASUREMENT:
+      // 8 × u32 @0..32, boot_measurement_digest[64] @32, signature[256] @96, public_key[512] @352
+      return {
+        type: "VbsMeasurement",
+        compatibilityMask: u32(b, 0),
+        version: u32(b, 4),
+        productId: u32(b, 8),
+        moduleId: u32(b, 12),
+        securityVersion: u32(b, 16),
+        policyFlags: u32(b, 20),
+        bootDigestAlgo: u32(b, 24),
+        signingAlgo: u32(b, 28),
+        bootMeasurementDigest: bytes(b, 32, 64),
+        signature: bytes(b, 96, 256),
+        publicKey: bytes(b, 352, 512),
+      };
+    default: {
+      // ERROR_RANGE: gpa u64 @0, mask u32 @8, size_bytes u32 @12
+      const gpa = u64(b, 0);
+      checkGpa(gpa);
+      return { type: "ErrorRange", gpa, compatibilityMask: u32(b, 8), sizeBytes: u32(b, 12) };
+    }
+  }
+}
+
+/** x64 VBS register names the crate converts (`X86Register::try_from`, hv_defs.rs). */
+const X64_VBS_REGISTERS = new Set([
+  0x00070001,
+  0x00070000,
+  0x00060003,
+  0x00060000,
+  0x00060004,
+  0x00060005,
+  0x00060002,
+  0x00060001,
+  0x00060007,
+  0x00040000,
+  0x00040002,
+  0x00040003,
+  0x00080001,
+  0x00080004,
+  0x00020005,
+  0x00020010,
+  0x00020006,
+  0x00020004,
+  0x00020008,
+  0x00020009,
+  0x0002000a,
+  0x0002000b,
+  0x0002000c,
+  0x00020011,
+  0x0008000e,
+  0x00080010,
+  0x00080040,
+  0x00080011,
+  0x00080041,
+  0x00080012,
+  0x00080042,
+  0x00080013,
+  0x00080043,
+  0x00080014,
+  0x00080044,
+  0x00080070,
+  0x00080071,
+  0x00080077,
+  0x00080078,
+  0x00080079,
+  0x0008007a,
+]);
+/** AArch64 VBS register names the crate converts (`AArch64Register::try_from`). */
+const AARCH64_VBS_REGISTERS = new Set([
+  0x00020022,
+  0x00020000,
+  0x00020001,
+  0x00020002,
+  0x00020003,
+  0x00020004,
+  0x00020005,
+  0x00020006,
+  0x00020007,
+  0x00020023,
+  0x00040002,
+  0x00040007,
+  0x0004000b,
+  0x0004000c,
+  0x00040005,
+  0x00040006,
+]);
+
+function parseVpContext(b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
+  // IGVM_VHS_VP_CONTEXT: gpa u64 @0, mask u32 @8, file_offset u32 @12, vp_index u16 @16, reserved u16 @18
+  const gpa = u64(b, 0);
+  const compatibilityMask = u32(b, 8);
+  const fileOffset = u32(b, 12);
+  const vpIndex = u16(b, 16);
+  const platform = ctx.maskMap.get(compatibilityMask);
+  switch (platform) {
+    case PlatformType.VSM_ISOLATION:
+      return parseVbsVpContext(ctx, fileOffset, compatibilityMask, vpIndex);
+    case PlatformType.SEV_SNP:
+    case PlatformType.SEV_ES: {
+      const vmsa = vpContextRange(ctx, fileOffset, PAGE_SIZE_4K);
+      checkGpa(gpa);
+      return { type: "SnpVpContext", gpa, compatibilityMask, vpIndex, vmsa };
+    }
+    case PlatformType.NATIVE:
+    case PlatformType.SEV:
+    case PlatformType.CCA: {
+      const size = platform === PlatformType.CCA ? CCA_VP_CONTEXT_SIZE : NATIVE_VP_CONTEXT_X64_SIZE;
+      const range = vpContextRange(ctx, fileOffset, PAGE_SIZE_4K);
+      const page = ctx.source.read(range.offset, range.length);
+      for (let i = size; i < PAGE_SIZE_4K; i++) {
+        if (page[i] !== 0) {
+          throw new HeaderError(
+            "InvalidContext",
+            undefined,
+            `byte ${i} of the ${PLATFORM_LABEL[platform]} VP context page is not zero`,
+          );
+        }
+      }
+      const context = page.slice(0, size);
+      return platform === PlatformType.CCA
+        ? { type: "AArch64CcaVpContext", compatibilityMask, vpIndex, context }
+        : { type: "X64NativeVpContext", compatibilityMask, vpIndex, context };
+    }
+    default:
+      throw new HeaderError(
+        "InvalidVpContextPlatformType",
+        undefined,
+        `mask 0x${compatibilityMask.toString(16)}`,
+      );
+  }
+}
+
+const PLATFORM_LABEL: Record<number, string> = { 0: "native", 4: "SEV", 6: "CCA" };
+
+function parseVbsVpContext(
+  ctx: HeaderContext,
+  fileOffset: number,
+  compatibilityMask: number,
+  vpIndex: number,
+): DirectiveHeader {
+  const start = (fileOffset - ctx.fileDataStart) >>> 0;
+  const dataLength = ctx.source.size - ctx.fileDataStart;
+  if (start + VBS_VP_CONTEXT_HEADER_SIZE > dataLength) {
+    throw new HeaderError("InvalidDataSize", undefined, "VBS VP context header");
+  }
+  const at = ctx.fileDataStart + start;
+  const count = new DataView(ctx.source.read(at, 4).slice().buffer).getUint32(0, true);
+  // Bound the register count by the bytes present before reading any of them.
+  const available = Math.floor(
+    (dataLength - start - VBS_VP_CONTEXT_HEADER_SIZE) / VBS_VP_CONTEXT_REGISTER_SIZE,
+  );
+  if (count > available) {
+    throw new HeaderError("InvalidDataSize", undefined, `VBS VP context with ${count} registers`);
+  }
+  const raw = ctx.source.read(at + VBS_VP_CONTEXT_HEADER_SIZE, count * VBS_VP_CONTEXT_REGISTER_SIZE)
+    .slice();
+  const view = new DataView(raw.buffer);
+  const registers: VbsRegister[] = [];
+  let vtl: number | undefined;
+  for (let i = 0; i < count; i++) {
+    // VbsVpContextRegister: vtl u8 @0, register_name u32 @1, mbz[11] @5, register_value[16] @16
+    const o = i * VBS_VP_CONTEXT_REGISTER_SIZE;
+    const regVtl = view.getUint8(o);
+    if (vtl === undefined) vtl = regVtl;
+    else if (vtl !== regVtl) {
+      // The crate asserts here (it supports one VTL per context) and panics.
+      throw new HeaderError(
+        "InvalidVtl",
+        undefined,
+        "VBS VP context registers name different VTLs",
+      );
+    }
+    registers.push({ name: view.getUint32(o + 1, true), value: raw.slice(o + 16, o + 32) });
+  }
+  if (vpIndex !== 0) {
+    // The crate asserts vp_index == 0 (BSP only) and panics.
+    throw new HeaderError(
+      "InvalidContext",
+      undefined,
+      `VBS VP context for VP ${vpIndex} (only VP 0 is supported)`,
+    );
+  }
+  if (vtl === undefined) throw new HeaderError("NoVbsVpContextRegisters");
+  checkVtl(vtl);
+  const allowed = ctx.arch === Arch.X64 ? X64_VBS_REGISTERS : AARCH64_VBS_REGISTERS;
+  for (const r of registers) {
+    if (!allowed.has(r.name)) {
+      throw new HeaderError(
+        ctx.arch === Arch.X64 ? "UnsupportedX64Register" : "UnsupportedAArch64Register",
+        undefined,
+        `register 0x${r.name.toString(16)}`,
+      );
+    }
+  }
+  return {
+    type: ctx.arch === Arch.X64 ? "X64VbsVpContext" : "AArch64VbsVpContext",
+    vtl,
+    registers,
+    compatibilityMask,
+  };
+}

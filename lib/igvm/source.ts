@@ -1,0 +1,50 @@
+/**
+ * {@link IgvmSource} over bytes already in memory. (The CLI's file-backed
+ * source, which reads by offset, lives with the other Deno-only code in
+ * `lib/cli/`.)
+ *
+ * @module
+ */
+
+import type { FileRange, IgvmSource, Payload } from "./types.ts";
+
+/**
+ * Wraps bytes in hand as an {@link IgvmSource}; reads are zero-copy views.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "./source.ts";
+ * const src = bytesSource(new Uint8Array([1, 2, 3]));
+ * src.read(1, 2); // Uint8Array [2, 3]
+ * ```
+ */
+export function bytesSource(bytes: Uint8Array): IgvmSource {
+  return {
+    size: bytes.length,
+    read(offset: number, length: number): Uint8Array {
+      return bytes.subarray(offset, offset + length);
+    },
+  };
+}
+
+/**
+ * Returns the bytes of a payload: bytes in hand as they are, a file range
+ * read from `source`.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource, readPayload } from "./source.ts";
+ * const src = bytesSource(new Uint8Array([9, 8, 7]));
+ * readPayload({ offset: 1, length: 2 }, src); // Uint8Array [8, 7]
+ * ```
+ */
+export function readPayload(payload: Payload, source: IgvmSource | undefined): Uint8Array {
+  if (payload instanceof Uint8Array) return payload;
+  if (source === undefined) throw new Error("file payload without a source");
+  return source.read(payload.offset, payload.length);
+}
+
+/** Length in bytes of a payload. */
+export function payloadLength(payload: Payload): number {
+  return payload instanceof Uint8Array ? payload.length : (payload as FileRange).length;
+}

@@ -1,0 +1,266 @@
+/**
+ * File-level validation: microsoft/igvm `IgvmFile::new` →
+ * `validate_platform_headers`, `validate_initialization_headers`,
+ * `validate_directive_headers` (igvm/src/lib.rs). Per-header checks already
+ * ran while parsing; these are the rules that need the whole file.
+ *
+ * @module
+ */
+
+import { Arch, PlatformType } from "./defs.ts";
+import { fileError, HeaderError, sectionError } from "./format_error.ts";
+import { validatePlatform } from "./header_parser.ts";
+import type { IgvmFile } from "./types.ts";
+
+const PLATFORM_DEBUG: Record<number, string> = {
+  0: "NATIVE",
+  1: "VSM_ISOLATION",
+  2: "SEV_SNP",
+  3: "TDX",
+  4: "SEV",
+  5: "SEV_ES",
+  6: "CCA",
+};
+
+function singleBits(mask: number): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < 32; b++) if ((mask >>> b) & 1) out.push((1 << b) >>> 0);
+  return out;
+}
+
+interface VpIdent {
+  mask: number;
+  vpIndex: number;
+  vtl: number;
+}
+
+/**
+ * Applies the crate's whole-file rules to a parsed or built file. Throws
+ * {@link IgvmFormatError} with the crate's error name.
+ *
+ * @example
+ * ```ts
+ * import { validateFile } from "./validate.ts";
+ * validateFile({ revision: { version: 1 }, platforms: [], initializations: [], directives: [] });
+ * // throws: no platform headers [NoPlatformHeaders]
+ * ```
+ */
+export function validateFile(file: IgvmFile): void {
+  const arch = file.revision.version === 2 ? file.revision.arch : Arch.X64;
+  const archName = arch === Arch.X64 ? "X64" : "AArch64";
+
+  // validate_platform_headers
+  const seen = new Set<number>();
+  file.platforms.forEach((p, i) => {
+    try {
+      validatePlatform(p);
+    } catch (e) {
+      if (e instanceof HeaderError) throw sectionError("platform", e, i + 1);
+      throw e;
+    }
+    const t = p.platformType;
+    const needs = t === PlatformType.VSM_ISOLATION
+      ? undefined
+      : t === PlatformType.CCA
+      ? Arch.AARCH64
+      : Arch.X64;
+    if (needs !== undefined && needs !== arch) {
+      throw fileError(
+        `PlatformArchUnsupported { arch: ${archName}, platform: ${PLATFORM_DEBUG[t]} }`,
+        `platform ${PLATFORM_DEBUG[t]} is not supported on architecture ${archName}`,
+      );
+    }
+    if (seen.has(t)) {
+      throw fileError(
+        "MultiplePlatformHeadersWithSameIsolation",
+        `more than one platform header for ${PLATFORM_DEBUG[t]}`,
+      );
+    }
+    seen.add(t);
+  });
+  if (file.platforms.length === 0) {
+    throw fileError("NoPlatformHeaders", "the file has no platform header");
+  }
+
+  // validate_initialization_headers
+  const maskMap = new Map<number, number>();
+  for (const p of file.platforms) maskMap.set(p.compatibilityMask, p.platformType);
+  let pageTableMasks = 0;
+  const vpIdents: VpIdent[] = [];
+  const relocRanges = new Map<number, Array<[bigint, bigint]>>();
+  const pageTableRegions: Array<{ mask: number; gpa: bigint; size: bigint }> = [];
+  const corimDocs = new Set<number>();
+  const corimSigs = new Set<number>();
+  const checkOverlap = (mask: number, start: bigint, size: bigint) => {
+    if (size === 0n) return; // an empty range overlaps nothing
+    const end = start + size - 1n;
+    for (const bit of singleBits(mask)) {
+      const list = relocRanges.get(bit) ?? [];
+      for (const [s, e] of list) {
+        if (start <= e && s <= end) {
+          throw fileError(
+            "RelocationRegionsOverlap",
+            `relocation region 0x${start.toString(16)}..0x${end.toString(16)} overlaps another`,
+          );
+        }
+      }
+      list.push([start, end]);
+      relocRanges.set(bit, list);
+    }
+  };
+  for (const h of file.initializations) {
+    switch (h.type) {
+      case "CcaPolicy":
+        if (arch !== Arch.AARCH64) {
+          throw fileError(
+            `InvalidHeaderArch { arch: ${archName}, header_type: "CcaPolicy" }`,
+            `CCA policy header in an ${archName} file`,
+          );
+        }
+        for (const bit of singleBits(h.compatibilityMask)) {
+          if (maskMap.get(bit) !== PlatformType.CCA) {
+            throw fileError(
+              `InvalidCcaPolicyCompatibilityMask(${bit})`,
+              `CCA policy compatibility mask 0x${
+                bit.toString(16)
+              } does not reference a CCA platform`,
+            );
+          }
+        }
+        break;
+      case "PageTableRelocationRegion":
+        if ((h.compatibilityMask & pageTableMasks) !== 0) {
+          throw fileError(
+            "MultiplePageTableRelocationHeaders",
+            "page table relocation header specified twice for a compatibility mask",
+          );
+        }
+        pageTableMasks |= h.compatibilityMask;
+        checkOverlap(h.compatibilityMask, h.gpa, h.size);
+        vpIdents.push({ mask: h.compatibilityMask, vpIndex: h.vpIndex, vtl: h.vtl });
+        pageTableRegions.push({ mask: h.compatibilityMask, gpa: h.gpa, size: h.size });
+        break;
+      case "RelocatableRegion":
+        checkOverlap(h.compatibilityMask, h.relocationRegionGpa, h.relocationRegionSize);
+        vpIdents.push({ mask: h.compatibilityMask, vpIndex: h.vpIndex, vtl: h.vtl });
+        break;
+      case "CorimDocument":
+        for (const bit of singleBits(h.compatibilityMask)) {
+          if (corimDocs.has(bit)) {
+            throw sectionError("initialization", new HeaderError("MultipleCorimDocuments", bit), 0);
+          }
+          corimDocs.add(bit);
+        }
+        break;
+      case "CorimSignature":
+        for (const bit of singleBits(h.compatibilityMask)) {
+          if (corimSigs.has(bit)) {
+            throw sectionError(
+              "initialization",
+              new HeaderError("MultipleCorimSignatures", bit),
+              0,
+            );
+          }
+          corimSigs.add(bit);
+          if (!corimDocs.has(bit)) {
+            throw sectionError("initialization", new HeaderError("MissingCorimDocument", bit), 0);
+          }
+        }
+        break;
+      case "GuestPolicy":
+        break;
+    }
+  }
+
+  // validate_directive_headers
+  const areas = new Map<number, "allocated" | "inserted">();
+  const badIndex = (i: number, what: string) =>
+    fileError(
+      "InvalidParameterAreaIndex",
+      `${what} uses parameter area index ${i}, which is not allocated`,
+    );
+  for (const d of file.directives) {
+    switch (d.type) {
+      case "ParameterArea":
+        if (areas.has(d.parameterAreaIndex)) {
+          throw fileError(
+            "InvalidParameterAreaIndex",
+            `parameter area index ${d.parameterAreaIndex} is declared twice`,
+          );
+        }
+        areas.set(d.parameterAreaIndex, "allocated");
+        break;
+      case "VpCount":
+      case "EnvironmentInfo":
+      case "Srat":
+      case "Madt":
+      case "Slit":
+      case "Pptt":
+      case "MmioRanges":
+      case "MemoryMap":
+      case "CommandLine":
+      case "DeviceTree":
+        if (areas.get(d.parameterAreaIndex) !== "allocated") {
+          throw badIndex(d.parameterAreaIndex, d.type);
+        }
+        break;
+      case "X64NativeVpContext":
+        if (arch !== Arch.X64) {
+          throw fileError(
+            `InvalidHeaderArch { arch: ${archName}, header_type: "X64VbsVpContext" }`,
+            `x64 native VP context in an ${archName} file`,
+          );
+        }
+        break;
+      case "X64VbsVpContext":
+      case "AArch64VbsVpContext": {
+        const want = d.type === "X64VbsVpContext" ? Arch.X64 : Arch.AARCH64;
+        if (arch !== want) {
+          throw fileError(
+            `InvalidHeaderArch { arch: ${archName}, header_type: "${d.type}" }`,
+            `${d.type} in an ${archName} file`,
+          );
+        }
+        for (let i = vpIdents.length - 1; i >= 0; i--) {
+          const id = vpIdents[i];
+          if ((id.mask & d.compatibilityMask) !== 0 && id.vpIndex === 0 && id.vtl === d.vtl) {
+            vpIdents.splice(i, 1);
+          }
+        }
+        break;
+      }
+      case "AArch64CcaVpContext":
+        if (arch !== Arch.AARCH64) {
+          throw fileError(
+            `InvalidHeaderArch { arch: ${archName}, header_type: "AArch64CcaVpContext" }`,
+            `AArch64 CCA VP context in an ${archName} file`,
+          );
+        }
+        break;
+      case "ParameterInsert":
+        if (areas.get(d.parameterAreaIndex) !== "allocated") {
+          throw badIndex(d.parameterAreaIndex, "ParameterInsert");
+        }
+        areas.set(d.parameterAreaIndex, "inserted");
+        for (const r of pageTableRegions) {
+          if ((r.mask & d.compatibilityMask) !== 0 && d.gpa >= r.gpa && d.gpa < r.gpa + r.size) {
+            throw fileError(
+              "ParameterInsertInsidePageTableRegion",
+              `parameter insert at 0x${d.gpa.toString(16)} is inside a page table region`,
+            );
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (vpIdents.length > 0) {
+    throw fileError(
+      "NoMatchingVpContext",
+      `no VBS VP context for VP ${vpIdents[0].vpIndex} VTL ${
+        vpIdents[0].vtl
+      } named by a relocation header`,
+    );
+  }
+}

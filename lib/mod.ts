@@ -1,0 +1,36 @@
+/**
+ * igvmmeasure as a library: parse IGVM files, compute their launch
+ * measurements, and write them back. Runs in Deno, Node.js and browsers (no
+ * Deno APIs here; the CLI's file access lives in `lib/cli/`).
+ *
+ * @example
+ * ```ts
+ * import { measureCoconut, parseIgvm } from "./mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const { digest } = measureCoconut(file);
+ * console.log(digest.toHex().toUpperCase());
+ * ```
+ *
+ * @module
+ */
+
+export { parseIgvm, type ParseOptions } from "./igvm/parser.ts";
+export { layoutIgvm, type SerializedIgvm, serializeIgvm } from "./igvm/serializer.ts";
+export { bytesSource, readPayload } from "./igvm/source.ts";
+export { validateFile } from "./igvm/validate.ts";
+export type * from "./igvm/types.ts";
+export {
+  type AmdPlatform,
+  type CoconutMeasurement,
+  type CoconutOptions,
+  measureCoconut,
+  platformMask,
+} from "./measure/coconut.ts";
+export { SnpDigest, SnpPageType } from "./measure/page_info.ts";
+export {
+  IgvmFormatError,
+  IgvmToolError,
+  KeyError,
+  MeasurementError,
+  ReportError,
+} from "./errors.ts";
