@@ -83,8 +83,53 @@ export const PROGRAM: ProgramSpec = {
             "Filename of the author private key that is used to sign the public part of the id_key. " +
             "For SEV-SNP platforms, this should be an ECDSA P-384 key. The author key is optional",
         },
+        {
+          long: "family-id",
+          value: "HEX",
+          help: "FAMILY_ID of the ID block: up to 16 bytes of hex [default: zero]",
+        },
+        {
+          long: "image-id",
+          value: "HEX",
+          help: "IMAGE_ID of the ID block: up to 16 bytes of hex [default: zero]",
+        },
+        { long: "guest-svn", value: "N", help: "GUEST_SVN of the ID block [default: 0]" },
+        {
+          long: "write-id-block",
+          value: "FILE",
+          help:
+            "External signing, step 1: write the 96-byte ID block to be signed by the ID key, and nothing else",
+        },
+        {
+          long: "write-id-key",
+          value: "FILE",
+          help:
+            "External signing, step 1: write the 0x404-byte ID key structure to be signed by the author key " +
+            "(needs --id-public-key)",
+        },
+        {
+          long: "id-public-key",
+          value: "PEM",
+          help: "External signing: the ID key's public key (PEM)",
+        },
+        {
+          long: "id-signature",
+          value: "DER",
+          help: "External signing, step 2: DER ECDSA signature of the ID block by the ID key",
+        },
+        {
+          long: "author-public-key",
+          value: "PEM",
+          help: "External signing: the author key's public key (PEM)",
+        },
+        {
+          long: "author-signature",
+          value: "DER",
+          help:
+            "External signing, step 2: DER ECDSA signature of the ID key structure by the author key",
+        },
       ],
-      required: ["output", "id-key"],
+      required: [],
     },
   ],
 };

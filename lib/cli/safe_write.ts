@@ -1,0 +1,66 @@
+/**
+ * Writes an output file safely: into a temporary file in the output's folder,
+ * then renamed into place. On any failure the temporary file is removed, so
+ * there is never a partial output file and an existing one stays untouched.
+ *
+ * @module
+ */
+
+import { FileAccessError } from "./io.ts";
+import { describeFsError } from "./io.ts";
+
+/**
+ * Calls `write(file)` on a temporary file next to `path`, then renames it to `path`.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./safe_write.ts";
+ * await writeFileAtomic("out.bin", (f) => { f.writeSync(new Uint8Array([1])); });
+ * ```
+ */
+export async function writeFileAtomic(
+  path: string,
+  write: (file: Deno.FsFile) => void | Promise<void>,
+): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
+  let tmp: string;
+  let file: Deno.FsFile;
+  try {
+    tmp = Deno.makeTempFileSync({ dir, prefix: ".igvmmeasure-", suffix: ".tmp" });
+    file = Deno.openSync(tmp, { write: true, truncate: true });
+  } catch (e) {
+    throw new FileAccessError(path, `cannot create output file: ${describeFsError(e)}`);
+  }
+  try {
+    try {
+      await write(file);
+    } finally {
+      file.close();
+    }
+    try {
+      Deno.renameSync(tmp, path);
+    } catch (e) {
+      throw new FileAccessError(path, `cannot write output file: ${describeFsError(e)}`);
+    }
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // already gone
+    }
+    if (
+      e instanceof Error && !(e instanceof FileAccessError) && e.name !== "IgvmFormatError" &&
+      !("file" in e)
+    ) {
+      throw new FileAccessError(path, `cannot write output file: ${describeFsError(e)}`);
+    }
+    throw e;
+  }
+}
+
+/** Writes all of `bytes` to an open file. */
+export function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+}

@@ -1,0 +1,64 @@
+/**
+ * Replays every `sign` case of ../shared/conformance/expected.json: the same
+ * exit code and stdout, and an output file whose SHA-256 is `output_sha256`.
+ * For the inputs that are already signed, the output must equal the reference
+ * output of their unsigned base file (re-signing replaces the ID block).
+ */
+
+import { assertEquals, assertMatch, assertOk } from "./assert.ts";
+import { CONFORMANCE, FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
+
+const cases = loadCases().filter((c) => c.tool === "igvmmeasure" && c.args.includes("sign"));
+
+/** Already-signed inputs and the unsigned files they were made from. */
+const BASE: Record<string, string> = {
+  "signed-qemu-snp-policy-id.igvm": "qemu-snp-policy",
+  "signed-qemu-snp-policy-id-author.igvm": "qemu-snp-policy",
+  "signed-native-zero-qemu-snp-policy-id.igvm": "qemu-snp-policy",
+  "signed-qemu-snp-ovmf-policy-id-author.igvm": "qemu-snp-ovmf-policy",
+};
+
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
+}
+
+for (const c of cases) {
+  Deno.test(`conformance sign: ${c.args.join(" ")}`, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      // Inputs are relative to files/, keys to the corpus folder, outputs to a temp folder.
+      const args = c.args.map((a, i) => {
+        if (a === c.file) return new URL(a, FILES).pathname;
+        if (c.args[i - 1] === "--id-key" || c.args[i - 1] === "--author-key") {
+          return new URL(a, CONFORMANCE).pathname;
+        }
+        return a;
+      });
+      const r = await runInProcess(args, new URL(`file://${dir}/`));
+      assertEquals(r.stdout, c.stdout, "stdout");
+      assertEquals(r.code, c.exit, "exit code");
+      const out = c.args[c.args.indexOf("--output") + 1];
+      if (c.exit !== 0) {
+        if (c.stderr.includes("InvalidBinary")) assertMatch(r.stderr, /^Error: \S+: [^\n]+\n$/);
+        else assertEquals(r.stderr, c.stderr, "stderr");
+        assertEquals([...Deno.readDirSync(dir)].length, 0, "no output file on failure");
+        return;
+      }
+      assertEquals(r.stderr, "");
+      const produced = Deno.readFileSync(`${dir}/${out}`);
+      const base = BASE[c.file];
+      if (base === undefined) {
+        assertEquals(await sha256Hex(produced), c.output_sha256, "output SHA-256");
+      } else {
+        const suffix = out.slice(out.indexOf(".signed-"));
+        const reference = Deno.readFileSync(new URL(`signed/${base}${suffix}`, CONFORMANCE));
+        assertOk(
+          produced.length === reference.length && produced.every((b, i) => b === reference[i]),
+          "equals base file's signed output",
+        );
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
