@@ -1,0 +1,160 @@
+/**
+ * Rules shared by the three launch measurements of Microsoft's `igvm` crate
+ * (microsoft/igvm commit e6c3ff1, `igvm/src/measurement/{mod,snp,tdx,vbs}.rs`),
+ * which OpenVMM's `igvmfilegen` and Hyper-V follow:
+ *
+ * - the compatibility mask is the one of the **first** platform header of the
+ *   platform type (`IgvmSerializer::lookup_compatibility_mask`, serializer.rs);
+ * - a directive is skipped when it carries a mask and `mask & target != target`
+ *   (all bits of the target must be present); `ParameterArea` and the ten
+ *   parameter-usage directives carry no mask and are never skipped
+ *   (`IgvmDirectiveHeader::compatibility_mask`, lib.rs);
+ * - `ParameterArea` records `number_of_bytes` under its index, and a
+ *   `ParameterInsert` naming an unknown index fails with
+ *   `InvalidParameterAreaIndex`;
+ * - page data of 0 bytes is a page of zeros, shorter data is zero-padded to
+ *   4 KiB, longer data fails with `UnsupportedPageSize` (snp.rs, tdx.rs).
+ *
+ * The crate's errors (mod.rs `MeasurementError`) become
+ * {@link MeasurementError}s with the crate's Display text.
+ *
+ * @module
+ */
+
+import { PAGE_SIZE_4K, PLATFORM_NAMES } from "../igvm/defs.ts";
+import { readPayload } from "../igvm/source.ts";
+import type { DirectiveHeader, IgvmFile, IgvmSource, Payload } from "../igvm/types.ts";
+import { MeasurementError } from "../errors.ts";
+import { platformMask } from "./coconut.ts";
+
+const PAGE_4K = BigInt(PAGE_SIZE_4K);
+const U64_END = 1n << 64n;
+
+/**
+ * The compatibility mask to measure with: `given` if set, else the mask of the
+ * first platform header of `platformType`. Throws {@link MeasurementError}
+ * ("no platform header found for TDX", the crate's serializer wording) when
+ * there is none.
+ *
+ * @example
+ * ```ts
+ * import { crateMask } from "./crate_rules.ts";
+ * import { platform } from "../igvm/builder.ts";
+ * const file = { revision: { version: 1 } as const, platforms: [platform(3, 0x4)], initializations: [], directives: [] };
+ * crateMask(file, 3); // 0x4
+ * ```
+ */
+export function crateMask(file: IgvmFile, platformType: number, given?: number): number {
+  if (given !== undefined) return given >>> 0;
+  const mask = platformMask(file, platformType);
+  if (mask === undefined) {
+    const name = PLATFORM_NAMES[platformType] ?? `0x${platformType.toString(16)}`;
+    throw new MeasurementError(`no platform header found for ${name}`);
+  }
+  return mask >>> 0;
+}
+
+/**
+ * Whether the crate measures directive `d` for target mask `mask`: directives
+ * without a mask always, the others when their mask has every bit of `mask`.
+ *
+ * @example
+ * ```ts
+ * import { crateSelects } from "./crate_rules.ts";
+ * import { pageData } from "../igvm/builder.ts";
+ * crateSelects(pageData(0n, 0x1, null), 0x3); // false: bit 0x2 is missing
+ * crateSelects(pageData(0n, 0x3, null), 0x1); // true
+ * ```
+ */
+export function crateSelects(d: DirectiveHeader, mask: number): boolean {
+  if (!("compatibilityMask" in d)) return true;
+  return ((d.compatibilityMask & mask) >>> 0) === mask >>> 0;
+}
+
+/**
+ * The parameter-area sizes seen so far (the crate's `parameter_area_table`).
+ *
+ * @example
+ * ```ts
+ * import { ParameterAreaSizes } from "./crate_rules.ts";
+ * const areas = new ParameterAreaSizes(true);
+ * areas.define(0, 0x2000n);
+ * areas.size(0); // 0x2000n
+ * ```
+ */
+export class ParameterAreaSizes {
+  readonly #sizes = new Map<number, bigint>();
+  readonly #allowRedefine: boolean;
+
+  /**
+   * `allowRedefine`: SNP and TDX overwrite an index defined twice; VBS refuses
+   * it with `InvalidParameterAreaIndex` (vbs.rs).
+   */
+  constructor(allowRedefine: boolean) {
+    this.#allowRedefine = allowRedefine;
+  }
+
+  /** Records the size of area `index`. */
+  define(index: number, size: bigint): void {
+    if (!this.#allowRedefine && this.#sizes.has(index)) throw invalidParameterAreaIndex(index);
+    this.#sizes.set(index, size);
+  }
+
+  /** The size of area `index`; throws `InvalidParameterAreaIndex` if undefined. */
+  size(index: number): bigint {
+    const size = this.#sizes.get(index);
+    if (size === undefined) throw invalidParameterAreaIndex(index);
+    return size;
+  }
+}
+
+/** The crate's `InvalidParameterAreaIndex(index)`. */
+function invalidParameterAreaIndex(index: number): MeasurementError {
+  return new MeasurementError(`invalid parameter area index ${index}`);
+}
+
+/**
+ * The GPAs of the 4 KiB pages of `[gpa, gpa + size)`, as the crate's
+ * `(gpa..gpa + size).step_by(4096)` (SNP and TDX parameter inserts):
+ * `ceil(size / 4096)` pages. A range past the end of the 64-bit address space
+ * (where the crate's addition overflows) is refused.
+ *
+ * @example
+ * ```ts
+ * import { pagesOfRange } from "./crate_rules.ts";
+ * [...pagesOfRange(0x1000n, 0x2000n)]; // [0x1000n, 0x2000n]
+ * ```
+ */
+export function* pagesOfRange(gpa: bigint, size: bigint): Generator<bigint> {
+  const end = gpa + size;
+  if (end >= U64_END) {
+    throw new MeasurementError(
+      `parameter insert at GPA 0x${gpa.toString(16)} of 0x${
+        size.toString(16)
+      } bytes runs past the 64-bit address space`,
+    );
+  }
+  for (let g = gpa; g < end; g += PAGE_4K) yield g;
+}
+
+/**
+ * The 4 KiB page the crate measures for page data (SNP `measure_page`, TDX
+ * `measure_page`): `null` or empty data is a page of zeros, shorter data is
+ * zero-padded, data longer than 4 KiB is refused (`UnsupportedPageSize`).
+ *
+ * @example
+ * ```ts
+ * import { cratePage } from "./crate_rules.ts";
+ * cratePage(new Uint8Array([1, 2]), undefined).length; // 4096
+ * ```
+ */
+export function cratePage(data: Payload | null, source: IgvmSource | undefined): Uint8Array {
+  const bytes = data === null ? new Uint8Array(0) : readPayload(data, source);
+  if (bytes.length === PAGE_SIZE_4K) return bytes;
+  if (bytes.length > PAGE_SIZE_4K) {
+    throw new MeasurementError(`unsupported page data size: ${bytes.length} bytes`);
+  }
+  const page = new Uint8Array(PAGE_SIZE_4K);
+  page.set(bytes);
+  return page;
+}

@@ -1,0 +1,122 @@
+/**
+ * The SEV-SNP launch digest by the rules of Microsoft's `igvm` crate
+ * (microsoft/igvm commit e6c3ff1, `igvm/src/measurement/snp.rs`,
+ * `generate_snp_measurement`), which OpenVMM's `igvmfilegen` and Hyper-V use.
+ *
+ * The digest chains SHA-384 over 0x70-byte PAGE_INFO records, built by
+ * {@link SnpDigest} (layout in `page_info.ts`; the crate's `SnpPageInfo` is
+ * `repr(C)` with `lower_vmpl_permissions: u32` at 0x64, all zero, so the bytes
+ * are the same). The rules, in the crate's order:
+ *
+ * 1. An `IGVM_VHS_GUEST_POLICY` initialization header whose mask has every bit
+ *    of the target mask must exist (snp.rs, "Validate that the file carries an
+ *    SNP guest policy"), else the measurement fails before any directive. The
+ *    policy value does not enter the digest.
+ * 2. Directives in file order, skipped unless their mask has every bit of the
+ *    target (`crate_rules.ts`). Then:
+ *    - `ParameterArea`: remembers `number_of_bytes` under its index.
+ *    - `PageData`: skipped entirely when `shared` (flag bit 2). SECRETS → one
+ *      SECRETS (5) record, CPUID_DATA / CPUID_XF → one CPUID (6) record, both
+ *      with zero contents whatever the data and the `unmeasured` flag. Any
+ *      other type (NORMAL, and unknown types the parser would refuse):
+ *      `unmeasured` → UNMEASURED (4), else NORMAL (1) with contents = SHA-384
+ *      of the page (no data → a page of zeros, short data zero-padded).
+ *      `is_2mb_page` is ignored: one 4 KiB record at `gpa`. The ZERO page type
+ *      (3) is never used.
+ *    - `ParameterInsert`: one UNMEASURED record per 4 KiB of the whole
+ *      parameter area, from `gpa` up.
+ *    - `SnpVpContext`: one VMSA (2) record, contents = SHA-384 of the 4 KiB
+ *      VMSA page as stored.
+ *    - everything else: nothing.
+ *
+ * `docs/semantics.md` compares these rules with COCONUT's (`coconut.ts`).
+ *
+ * @module
+ */
+
+import { PageDataFlags, PageDataType, PlatformType } from "../igvm/defs.ts";
+import type { IgvmFile } from "../igvm/types.ts";
+import { MeasurementError } from "../errors.ts";
+import { sha384 } from "../hash.ts";
+import { SnpDigest, SnpPageType } from "./page_info.ts";
+import {
+  crateMask,
+  cratePage,
+  crateSelects,
+  pagesOfRange,
+  ParameterAreaSizes,
+} from "./crate_rules.ts";
+
+/** The SNP page type the crate gives a page-data directive (`null`: NORMAL with contents). */
+function pageTypeOf(dataType: number, flags: number): SnpPageType | null {
+  switch (dataType) {
+    case PageDataType.SECRETS:
+      return SnpPageType.SECRETS;
+    case PageDataType.CPUID_DATA:
+    case PageDataType.CPUID_XF:
+      return SnpPageType.CPUID;
+    default:
+      return (flags & PageDataFlags.UNMEASURED) !== 0 ? SnpPageType.UNMEASURED : null;
+  }
+}
+
+/**
+ * Computes the 48-byte SEV-SNP launch digest of `file` by the `igvm` crate's
+ * rules, for `compatibilityMask` (default: the mask of the file's first
+ * SEV-SNP platform header).
+ *
+ * Throws {@link MeasurementError} when the file has no SEV-SNP platform header
+ * (and no mask is given), has no guest policy for the mask, names an unknown
+ * parameter area, or carries page data longer than 4 KiB.
+ *
+ * @example
+ * ```ts
+ * import { measureSnpOpenvmm } from "./openvmm_snp.ts";
+ * import { pageData, snpFile } from "../igvm/builder.ts";
+ * const file = snpFile([pageData(0x1000n, 0x1, new Uint8Array(4096))], 0x30000n);
+ * measureSnpOpenvmm(file).toHex().toUpperCase(); // 96 hex digits
+ * ```
+ */
+export function measureSnpOpenvmm(file: IgvmFile, compatibilityMask?: number): Uint8Array {
+  const mask = crateMask(file, PlatformType.SEV_SNP, compatibilityMask);
+  const policy = file.initializations.find((h) =>
+    h.type === "GuestPolicy" && ((h.compatibilityMask & mask) >>> 0) === mask
+  );
+  if (policy === undefined) {
+    throw new MeasurementError(
+      `no SNP guest policy found in initialization headers: the igvm crate requires a ` +
+        `guest policy header whose compatibility mask includes 0x${mask.toString(16)}`,
+    );
+  }
+  const chain = new SnpDigest();
+  const areas = new ParameterAreaSizes(true);
+  for (const d of file.directives) {
+    if (!crateSelects(d, mask)) continue;
+    switch (d.type) {
+      case "ParameterArea":
+        areas.define(d.parameterAreaIndex, d.numberOfBytes);
+        break;
+      case "PageData": {
+        if ((d.flags & PageDataFlags.SHARED) !== 0) break;
+        const pageType = pageTypeOf(d.dataType, d.flags);
+        if (pageType === null) {
+          chain.extend(SnpPageType.NORMAL, d.gpa, sha384(cratePage(d.data, file.source)));
+        } else {
+          chain.extend(pageType, d.gpa);
+        }
+        break;
+      }
+      case "ParameterInsert":
+        for (const gpa of pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex))) {
+          chain.extend(SnpPageType.UNMEASURED, gpa);
+        }
+        break;
+      case "SnpVpContext":
+        chain.extend(SnpPageType.VMSA, d.gpa, sha384(cratePage(d.vmsa, file.source)));
+        break;
+      default:
+        break;
+    }
+  }
+  return chain.digest;
+}
