@@ -27,6 +27,9 @@ export {
   platformMask,
 } from "./measure/coconut.ts";
 export { SnpDigest, SnpPageType } from "./measure/page_info.ts";
+export { measureSnpOpenvmm } from "./measure/openvmm_snp.ts";
+export { measureTdx } from "./measure/tdx.ts";
+export { measureVbs } from "./measure/vbs.ts";
 export {
   IgvmFormatError,
   IgvmToolError,
