@@ -40,9 +40,13 @@ interface VpIdent {
  *
  * @example
  * ```ts
- * import { validateFile } from "./validate.ts";
- * validateFile({ revision: { version: 1 }, platforms: [], initializations: [], directives: [] });
- * // throws: no platform headers [NoPlatformHeaders]
+ * import { IgvmFormatError, validateFile } from "../mod.ts";
+ * try {
+ *   validateFile({ revision: { version: 1 }, platforms: [], initializations: [], directives: [] });
+ * } catch (e) {
+ *   if (!(e instanceof IgvmFormatError)) throw e;
+ *   console.log(e.code); // "NoPlatformHeaders"
+ * }
  * ```
  */
 export function validateFile(file: IgvmFile): void {
@@ -92,8 +96,20 @@ export function validateFile(file: IgvmFile): void {
   const corimDocs = new Set<number>();
   const corimSigs = new Set<number>();
   const checkOverlap = (mask: number, start: bigint, size: bigint) => {
-    if (size === 0n) return; // an empty range overlaps nothing
-    const end = start + size - 1n;
+    // The crate inserts `start..=start + size - 1` (u64 arithmetic, wrapping in release builds) into a
+    // range map, which panics on an empty range: size 0 at a non-zero start, or an end past 2^64.
+    // Size 0 at start 0 wraps to the whole address space.
+    let end = start + size - 1n;
+    if (size === 0n && start === 0n) end = 0xFFFF_FFFF_FFFF_FFFFn;
+    else if (size === 0n || end > 0xFFFF_FFFF_FFFF_FFFFn) {
+      throw fileError(
+        "InvalidRelocationRegion",
+        `relocation region at 0x${start.toString(16)} of size 0x${
+          size.toString(16)
+        } is empty or ends past 2^64 ` +
+          "(the reference parser panics on it)",
+      );
+    }
     for (const bit of singleBits(mask)) {
       const list = relocRanges.get(bit) ?? [];
       for (const [s, e] of list) {
