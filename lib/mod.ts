@@ -15,7 +15,13 @@
  */
 
 export { parseIgvm, type ParseOptions } from "./igvm/parser.ts";
-export { layoutIgvm, type SerializedIgvm, serializeIgvm } from "./igvm/serializer.ts";
+export {
+  type DataPiece,
+  layoutIgvm,
+  type SerializedIgvm,
+  serializeIgvm,
+} from "./igvm/serializer.ts";
+export { Arch } from "./igvm/defs.ts";
 export { bytesSource, readPayload } from "./igvm/source.ts";
 export { validateFile } from "./igvm/validate.ts";
 export type * from "./igvm/types.ts";

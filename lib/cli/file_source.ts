@@ -2,15 +2,51 @@
  * Deno-only file access for the CLI: an {@link IgvmSource} that reads the file
  * by offset, so memory does not grow with the file.
  *
+ * Reads that pass a `scratch` buffer (the measurement's page loop) are served
+ * from a window of {@link WINDOW_SIZE} bytes that is refilled, in one read,
+ * where the next page lies: page data is stored in file order, so one system
+ * call serves hundreds of pages. Reads without `scratch` get their own array,
+ * as before. The source also offers {@link PageHashService}: for large files,
+ * worker threads hash the pages ahead (see `parallel_hash.ts`).
+ *
  * @module
  */
 
 import type { IgvmSource } from "../igvm/types.ts";
+import type { PageDigestReader, PageHashService } from "../measure/page_hashes.ts";
+import { startParallelPageHashes } from "./parallel_hash.ts";
+
+/** Size of the read window for scratch reads (one system call per window). */
+export const WINDOW_SIZE = 1 << 20;
 
 /** An {@link IgvmSource} backed by an open file; `close()` when done. */
-export interface FileSource extends IgvmSource {
+export interface FileSource extends IgvmSource, PageHashService {
   /** Closes the file. */
   close(): void;
+}
+
+/** Options of {@link openFileSource}. */
+export interface FileSourceOptions {
+  /** Hash pages in worker threads when there are at least this many bytes of them (default 32 MiB; `Infinity` never). */
+  readonly parallelThreshold?: number;
+  /** Number of worker threads (default: one per core, at most four). */
+  readonly workers?: number;
+}
+
+/** Default of {@link FileSourceOptions.parallelThreshold}. */
+export const PARALLEL_THRESHOLD = 32 << 20;
+
+let defaults: FileSourceOptions = {};
+
+/**
+ * Sets the options of every file source opened afterwards without options of
+ * its own (tests use it to run the CLI with the worker threads on small files);
+ * returns the previous defaults.
+ */
+export function setFileSourceDefaults(options: FileSourceOptions): FileSourceOptions {
+  const previous = defaults;
+  defaults = options;
+  return previous;
 }
 
 /**
@@ -24,25 +60,49 @@ export interface FileSource extends IgvmSource {
  * src.close();
  * ```
  */
-export function openFileSource(path: string): FileSource {
+export function openFileSource(path: string, options: FileSourceOptions = defaults): FileSource {
   const file = Deno.openSync(path, { read: true });
   const size = file.statSync().size;
+  const threshold = options.parallelThreshold ?? PARALLEL_THRESHOLD;
+  let window: Uint8Array | undefined;
+  let windowStart = 0;
+  let windowEnd = 0; // exclusive; windowStart === windowEnd: empty
+
+  const readFully = (buf: Uint8Array, offset: number): void => {
+    file.seekSync(offset, Deno.SeekMode.Start);
+    let got = 0;
+    while (got < buf.length) {
+      const n = file.readSync(buf.subarray(got));
+      if (n === null || n === 0) {
+        throw new Error(`unexpected end of file at offset ${offset + got}`);
+      }
+      got += n;
+    }
+  };
+
   return {
     size,
     read(offset: number, length: number, scratch?: Uint8Array): Uint8Array {
+      if (scratch !== undefined && length <= WINDOW_SIZE / 4) {
+        if (offset < windowStart || offset + length > windowEnd) {
+          window ??= new Uint8Array(WINDOW_SIZE);
+          const n = Math.min(WINDOW_SIZE, size - offset);
+          if (n < length) throw new Error(`unexpected end of file at offset ${size}`);
+          windowStart = windowEnd = offset;
+          readFully(window.subarray(0, n), offset);
+          windowEnd = offset + n;
+        }
+        return window!.subarray(offset - windowStart, offset - windowStart + length);
+      }
       const buf = scratch && scratch.length >= length
         ? scratch.subarray(0, length)
         : new Uint8Array(length);
-      file.seekSync(offset, Deno.SeekMode.Start);
-      let got = 0;
-      while (got < length) {
-        const n = file.readSync(buf.subarray(got));
-        if (n === null || n === 0) {
-          throw new Error(`unexpected end of file at offset ${offset + got}`);
-        }
-        got += n;
-      }
+      readFully(buf, offset);
       return buf;
+    },
+    sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
+      if (offsets.length * 4096 < threshold) return undefined;
+      return startParallelPageHashes(path, offsets, options.workers);
     },
     close() {
       file.close();

@@ -23,7 +23,8 @@ export function describeFsError(e: unknown): string {
   if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (e instanceof Deno.errors.IsADirectory) return "is a directory";
   if (e instanceof Deno.errors.NotCapable) {
-    return "read access not granted (run deno with --allow-read)";
+    const kind = /Requires (\w+) access/.exec(e.message)?.[1] ?? "read";
+    return `${kind} access not granted (run deno with --allow-${kind})`;
   }
   if (e instanceof Error) return e.message.split("\n")[0];
   return String(e);
@@ -38,6 +39,8 @@ export function withFile<T>(path: string, what: string, fn: () => T): T {
       e.file ??= path;
       throw e;
     }
+    // Only file-system failures become file errors; usage errors and bugs pass through.
+    if (!Object.values(Deno.errors).some((c) => e instanceof c)) throw e;
     throw new FileAccessError(path, `cannot ${what}: ${describeFsError(e)}`);
   }
 }
@@ -73,4 +76,11 @@ export interface CommandContext {
   /** Stdout text collected so far; the driver prints it before an error message. */
   readonly out: string[];
   readonly io: CliIo;
+  /** `--json` was given: the command prints one JSON object instead of text. */
+  readonly json?: boolean;
+  /**
+   * With `--json`: the result so far; when the command then fails, the driver
+   * prints it with an `error` member added.
+   */
+  partial?: Record<string, unknown>;
 }

@@ -4,12 +4,22 @@
  * @module
  */
 
-import type { ParsedArgs } from "./args.ts";
+import { type ParsedArgs, UsageError } from "./args.ts";
+import { PlatformType } from "../igvm/defs.ts";
+import { measureTdx } from "../measure/tdx.ts";
+import { measureVbs } from "../measure/vbs.ts";
+import { measureSnpOpenvmm } from "../measure/openvmm_snp.ts";
 import { parseIgvm } from "../igvm/parser.ts";
-import { type AmdPlatform, measureCoconut } from "../measure/coconut.ts";
+import {
+  type AmdPlatform,
+  measureCoconut,
+  NOT_COMPATIBLE,
+  platformMask,
+} from "../measure/coconut.ts";
 import { MeasurementError } from "../errors.ts";
 import { openFileSource } from "./file_source.ts";
 import { type CommandContext, withFile } from "./io.ts";
+import { baseJson, jsonText } from "./json.ts";
 import type { IgvmFile } from "../igvm/types.ts";
 
 const RULE = "=".repeat(111);
@@ -44,24 +54,110 @@ export function idBlockMismatch(expected: Uint8Array): MeasurementError {
   );
 }
 
+/** What `measure`, `sign` and `verify` compute from the global options. */
+export interface DigestResult {
+  readonly digest: Uint8Array;
+  readonly compatibilityMask: number;
+  readonly idBlockLd?: Uint8Array;
+}
+
+/**
+ * Checks the combination of global options; throws {@link UsageError} for
+ * options that make no sense together.
+ */
+export function checkGlobalOptions(args: ParsedArgs): void {
+  const platform = args.global.platform as string;
+  const semantics = args.global.semantics as string;
+  const crateOnly = platform === "tdx" || platform === "vbs";
+  for (
+    const [flag, name] of [["native-zero", "-n/--native-zero"], [
+      "check-kvm",
+      "-c/--check-kvm",
+    ]] as const
+  ) {
+    if (args.global[flag] !== true) continue;
+    if (crateOnly) {
+      throw new UsageError(`'${name}' applies to the AMD platforms only, not to '${platform}'`);
+    }
+    if (semantics === "openvmm") {
+      throw new UsageError(
+        `'${name}' is a rule of the coconut semantics; it cannot be used with '--semantics openvmm'`,
+      );
+    }
+  }
+  if (semantics === "openvmm" && (platform === "sev" || platform === "sev-es")) {
+    throw new UsageError(
+      `'--semantics openvmm' measures sev-snp, tdx and vbs; the igvm crate has no rules for '${platform}'`,
+    );
+  }
+}
+
+/** Computes the digest the global options ask for. */
+export function computeDigest(
+  file: IgvmFile,
+  args: ParsedArgs,
+  log?: (line: string) => void,
+): DigestResult {
+  checkGlobalOptions(args);
+  const platform = args.global.platform as string;
+  if (platform === "tdx" || platform === "vbs" || args.global.semantics === "openvmm") {
+    const type = platform === "tdx"
+      ? PlatformType.TDX
+      : platform === "vbs"
+      ? PlatformType.VSM_ISOLATION
+      : PlatformType.SEV_SNP;
+    const mask = platformMask(file, type);
+    if (mask === undefined) throw new MeasurementError(NOT_COMPATIBLE, true);
+    const digest = platform === "tdx"
+      ? measureTdx(file, mask)
+      : platform === "vbs"
+      ? measureVbs(file, mask)
+      : measureSnpOpenvmm(file, mask);
+    let idBlockLd: Uint8Array | undefined;
+    for (const d of file.directives) {
+      if (d.type === "SnpIdBlock" && (d.compatibilityMask & mask) !== 0) idBlockLd = d.ld;
+    }
+    return {
+      digest,
+      compatibilityMask: mask,
+      idBlockLd: platform === "sev-snp" ? idBlockLd : undefined,
+    };
+  }
+  return measureCoconut(file, {
+    platform: platform as AmdPlatform,
+    nativeZero: args.global["native-zero"] === true,
+    checkKvm: args.global["check-kvm"] === true,
+    log,
+  });
+}
+
 /** Runs `measure`; `out` collects stdout text (flushed by the caller on error). */
 export function measureCommand(args: ParsedArgs, ctx: CommandContext): number {
   const out = ctx.out;
   const { file, close } = loadInput(args.input);
   try {
-    const platform = args.global.platform as AmdPlatform;
-    const m = withFile(args.input, "read file", () =>
-      measureCoconut(file, {
-        platform,
-        nativeZero: args.global["native-zero"] === true,
-        checkKvm: args.global["check-kvm"] === true,
-        log: args.global.verbose === true ? (line) => out.push(line + "\n") : undefined,
-      }));
+    const platform = args.global.platform as string;
+    const log = args.global.verbose === true ? (line: string) => out.push(line + "\n") : undefined;
+    const m = withFile(args.input, "read file", () => computeDigest(file, args, log));
     const hex = upperHex(m.digest);
-    out.push(args.commandOptions.bare === true ? hex + "\n" : banner(args.input, hex));
-    if (platform === "sev-snp" && args.commandOptions["ignore-idblock"] !== true && m.idBlockLd) {
-      if (upperHex(m.idBlockLd) !== hex) throw idBlockMismatch(m.idBlockLd);
+    const checkLd = platform === "sev-snp" && args.commandOptions["ignore-idblock"] !== true &&
+      m.idBlockLd !== undefined;
+    const matches = checkLd ? upperHex(m.idBlockLd!) === hex : undefined;
+    if (ctx.json) {
+      out.length = 0; // no verbose log in JSON
+      ctx.partial = {
+        ...baseJson(args),
+        compatibilityMask: m.compatibilityMask,
+        digest: m.digest.toHex(),
+        idBlockLd: m.idBlockLd?.toHex() ?? null,
+        idBlockMatches: matches ?? null,
+      };
+      if (matches === false) throw idBlockMismatch(m.idBlockLd!);
+      ctx.io.stdout(jsonText(ctx.partial));
+      return 0;
     }
+    out.push(args.commandOptions.bare === true ? hex + "\n" : banner(args.input, hex));
+    if (matches === false) throw idBlockMismatch(m.idBlockLd!);
     ctx.io.stdout(out.splice(0).join(""));
     return 0;
   } finally {

@@ -1,26 +1,53 @@
 /**
  * The CLI driver: parses the command line, runs the command, and is the one
  * place that turns errors into messages and exit codes (0 success, 1 failure,
- * 2 usage error).
+ * 2 usage error). With `--json` the same errors become a JSON object on
+ * stdout (see `json.ts`).
  *
  * @module
  */
 
-import { HelpRequest, parseArgs, UsageError } from "./args.ts";
+import { HelpRequest, parseArgs, type ParsedArgs, UsageError } from "./args.ts";
 import { PROGRAM } from "./spec.ts";
 import { IgvmToolError, MeasurementError } from "../errors.ts";
-import { type CliIo, denoIo } from "./io.ts";
+import { type CliIo, type CommandContext, denoIo } from "./io.ts";
 import { measureCommand } from "./measure_command.ts";
+import { errorJson, jsonRequested, jsonText } from "./json.ts";
+import { VerificationError } from "../verify/verification_error.ts";
 
 /** Exit codes. */
 export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
-/** Formats an error of ours as the one stderr line the CLI prints. */
+/** Formats an error of ours as the stderr line(s) the CLI prints. */
 export function errorLine(e: IgvmToolError): string {
+  if (e instanceof VerificationError) {
+    return e.failures.map((f) => `Error: ${f.file}: ${f.message}\n`).join("");
+  }
   if (e instanceof MeasurementError) {
     return `Error: ${e.quoted ? `"${e.message}"` : e.message}\n`;
   }
   return e.file !== undefined ? `Error: ${e.file}: ${e.message}\n` : `Error: ${e.message}\n`;
+}
+
+async function dispatch(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
+  switch (parsed.command) {
+    case "measure":
+      return measureCommand(parsed, ctx);
+    case "sign": {
+      // Loaded on demand: signing code and its dependency stay out of `measure`'s start-up.
+      const { signCommand } = await import("./sign_command.ts");
+      return await signCommand(parsed, ctx);
+    }
+    case "verify": {
+      const { verifyCommand } = await import("./verify_command.ts");
+      return await verifyCommand(parsed, ctx);
+    }
+    case "inspect": {
+      const { inspectCommand } = await import("./inspect_command.ts");
+      return inspectCommand(parsed, ctx);
+    }
+  }
+  throw new UsageError(`unrecognized subcommand '${parsed.command}'`);
 }
 
 /**
@@ -42,6 +69,10 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
       return ExitCode.OK;
     }
     if (e instanceof UsageError) {
+      if (args.includes("--json")) {
+        io.stdout(jsonText({ command: null, file: null, error: errorJson(e) }));
+        return ExitCode.USAGE;
+      }
       io.stderr(
         `error: ${e.message}\n\nUsage: igvmmeasure [OPTIONS] <INPUT> <COMMAND>\n\n` +
           "For more information, try '--help'.\n",
@@ -50,26 +81,31 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
     }
     throw e;
   }
-  const out: string[] = [];
+  const json = jsonRequested(parsed);
+  const ctx: CommandContext = { out: [], io, json };
   try {
-    switch (parsed.command) {
-      case "measure":
-        return measureCommand(parsed, { out, io });
-      case "sign": {
-        // Loaded on demand: signing code and its dependency stay out of `measure`'s start-up.
-        const { signCommand } = await import("./sign_command.ts");
-        return await signCommand(parsed, { out, io });
-      }
-    }
-    throw new UsageError(`unrecognized subcommand '${parsed.command}'`);
+    return await dispatch(parsed, ctx);
   } catch (e) {
-    if (out.length) io.stdout(out.join(""));
+    const code = e instanceof UsageError ? ExitCode.USAGE : ExitCode.FAILURE;
+    if (json) {
+      const head = ctx.partial ?? { command: parsed.command, file: parsed.input };
+      io.stdout(jsonText({ ...head, error: errorJson(e) }));
+      return code;
+    }
+    if (ctx.out.length) io.stdout(ctx.out.join(""));
+    if (e instanceof UsageError) {
+      io.stderr(
+        `error: ${e.message}\n\nUsage: igvmmeasure [OPTIONS] <INPUT> <COMMAND>\n\n` +
+          "For more information, try '--help'.\n",
+      );
+      return code;
+    }
     if (e instanceof IgvmToolError) {
       io.stderr(errorLine(e));
-      return ExitCode.FAILURE;
+      return code;
     }
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
     io.stderr(`Error: ${parsed.input}: internal error: ${msg}\n`);
-    return ExitCode.FAILURE;
+    return code;
   }
 }

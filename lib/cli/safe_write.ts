@@ -27,8 +27,20 @@ export async function writeFileAtomic(
   let tmp: string;
   let file: Deno.FsFile;
   try {
-    tmp = Deno.makeTempFileSync({ dir, prefix: ".igvmmeasure-", suffix: ".tmp" });
-    file = Deno.openSync(tmp, { write: true, truncate: true });
+    // Created like any output file (0666 less the umask), not 0600 as makeTempFile would,
+    // so a signed image stays readable by a loader running as another user.
+    tmp = `${dir}/.igvmmeasure-${crypto.randomUUID()}.tmp`;
+    file = Deno.openSync(tmp, { write: true, createNew: true, mode: 0o666 });
+    const mode = existingMode(path);
+    if (mode !== undefined) {
+      try {
+        Deno.chmodSync(tmp, mode);
+      } catch (e) {
+        file.close();
+        Deno.removeSync(tmp);
+        throw e;
+      }
+    }
   } catch (e) {
     throw new FileAccessError(path, `cannot create output file: ${describeFsError(e)}`);
   }
@@ -56,6 +68,16 @@ export async function writeFileAtomic(
       throw new FileAccessError(path, `cannot write output file: ${describeFsError(e)}`);
     }
     throw e;
+  }
+}
+
+/** The permission bits of an existing regular file at `path`, kept when it is replaced. */
+function existingMode(path: string): number | undefined {
+  try {
+    const st = Deno.statSync(path);
+    return st.isFile && st.mode !== null ? st.mode & 0o7777 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -18,12 +18,13 @@
 
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, FileAccessError, withFile } from "./io.ts";
-import { loadInput } from "./measure_command.ts";
-import { measureCoconut } from "../measure/coconut.ts";
+import { computeDigest, type DigestResult, loadInput } from "./measure_command.ts";
+import { baseJson, jsonText, policyJson } from "./json.ts";
+import type { IdBlock } from "../snp/id_block.ts";
 import { MeasurementError } from "../errors.ts";
 import { UsageError } from "./args.ts";
 import { parsePrivateKeyPem, parsePublicKeyPem } from "../snp/keys.ts";
-import { type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
+import { keyDigest, type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
 import {
   type EcdsaSignature,
   parseDerSignature,
@@ -102,6 +103,38 @@ export async function writeIgvm(path: string, file: IgvmFile): Promise<void> {
   });
 }
 
+/** The JSON object of `sign` (README.md, "JSON output"). */
+function signJson(
+  args: ParsedArgs,
+  m: DigestResult,
+  block: IdBlock,
+  output: string | null,
+  written: string[],
+  idKey: P384PublicKey | undefined,
+  authorKey: P384PublicKey | undefined,
+): Record<string, unknown> {
+  return {
+    ...baseJson(args),
+    compatibilityMask: m.compatibilityMask,
+    digest: m.digest.toHex(),
+    output,
+    written,
+    idBlock: {
+      ld: block.ld.toHex(),
+      familyId: block.familyId.toHex(),
+      imageId: block.imageId.toHex(),
+      version: block.version,
+      guestSvn: block.guestSvn,
+      policy: policyJson(block.policy),
+      authorKeyEnabled: authorKey !== undefined,
+      idKeyDigest: idKey ? keyDigest(snpPublicKey(idKey)).toHex() : null,
+      authorKeyDigest: authorKey
+        ? keyDigest(snpPublicKey(authorKey)).toHex()
+        : new Uint8Array(48).toHex(),
+    },
+  };
+}
+
 function opt(o: ParsedArgs["commandOptions"], name: string): string | undefined {
   const v = o[name];
   return typeof v === "string" ? v : undefined;
@@ -163,25 +196,35 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
 
   const { file, close } = loadInput(args.input);
   try {
-    const m = withFile(args.input, "read file", () =>
-      measureCoconut(file, {
-        platform: args.global.platform as "sev-snp",
-        nativeZero: args.global["native-zero"] === true,
-        checkKvm: args.global["check-kvm"] === true,
-        log: args.global.verbose === true ? (line) => ctx.out.push(line + "\n") : undefined,
-      }));
+    const log = args.global.verbose === true
+      ? (line: string) => ctx.out.push(line + "\n")
+      : undefined;
+    const m = withFile(args.input, "read file", () => computeDigest(file, args, log));
+    if (ctx.json) {
+      ctx.out.length = 0; // no verbose log in JSON
+      ctx.partial = {
+        ...baseJson(args),
+        compatibilityMask: m.compatibilityMask,
+        digest: m.digest.toHex(),
+      };
+    }
     if (args.global.platform !== "sev-snp") {
       throw new MeasurementError("Signing is only supported for SEV-SNP", true);
     }
     const { block, bytes: idBlock } = idBlockFor(file, m.digest, m.compatibilityMask, fields);
 
     if (exporting) {
+      // Read every input before writing anything, so a bad key leaves no output behind.
+      const idKey = idPubPath ? readPublicKey(idPubPath) : undefined;
+      const structure = writeIdKey ? snpPublicKey(idKey!) : undefined;
       if (writeIdBlock) await writeFileAtomic(writeIdBlock, (f) => writeAllSync(f, idBlock));
-      if (writeIdKey) {
-        const structure = snpPublicKey(readPublicKey(idPubPath!));
-        await writeFileAtomic(writeIdKey, (f) => writeAllSync(f, structure));
+      if (writeIdKey) await writeFileAtomic(writeIdKey, (f) => writeAllSync(f, structure!));
+      const written = [writeIdBlock, writeIdKey].filter((p): p is string => p !== undefined);
+      if (ctx.json) {
+        ctx.io.stdout(jsonText(signJson(args, m, block, null, written, idKey, undefined)));
+        return 0;
       }
-      for (const p of [writeIdBlock, writeIdKey]) if (p) ctx.out.push(`Wrote ${p}\n`);
+      for (const p of written) ctx.out.push(`Wrote ${p}\n`);
       ctx.io.stdout(ctx.out.splice(0).join(""));
       return 0;
     }
@@ -230,6 +273,10 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
     // The original rebuilds the file as format version 1 (`IgvmRevision::V1`) whatever the input's
     // version; SEV-SNP files are x64 with 4 KiB pages, which version 1 implies.
     await writeIgvm(output!, { ...withIdBlock(file, directive), revision: { version: 1 } });
+    if (ctx.json) {
+      ctx.io.stdout(jsonText(signJson(args, m, block, output!, [output!], idKey, author?.key)));
+      return 0;
+    }
     ctx.out.push(`Successfully created signed file: ${output}\n`);
     ctx.io.stdout(ctx.out.splice(0).join(""));
     return 0;

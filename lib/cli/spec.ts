@@ -5,7 +5,13 @@
  * @module
  */
 
-import type { ProgramSpec } from "./args.ts";
+import type { OptionSpec, ProgramSpec } from "./args.ts";
+
+/** `--json`: accepted before the command (global) and after it. */
+const JSON_OPTION: OptionSpec = {
+  long: "json",
+  help: 'Print one JSON object on stdout instead of text (shape in README.md, "JSON output")',
+};
 
 /** This tool's version. */
 export const VERSION = "0.1.0";
@@ -28,14 +34,24 @@ export const PROGRAM: ProgramSpec = {
       short: "p",
       value: "PLATFORM",
       help: "Platform to calculate the launch measurement for",
-      possible: ["sev", "sev-es", "sev-snp"],
+      possible: ["sev", "sev-es", "sev-snp", "tdx", "vbs"],
       defaultValue: "sev-snp",
+    },
+    {
+      long: "semantics",
+      value: "SEMANTICS",
+      help:
+        "Measurement rules for SEV-SNP: coconut (the original igvmmeasure, QEMU/KVM) or openvmm (the igvm " +
+        "crate: OpenVMM, OpenHCL, Hyper-V). TDX and VBS always follow the igvm crate",
+      possible: ["coconut", "openvmm"],
+      defaultValue: "coconut",
     },
     {
       long: "native-zero",
       short: "n",
       help: "Determine how to pages that contain only zeroes in the IGVM file",
     },
+    JSON_OPTION,
   ],
   commands: [
     {
@@ -54,6 +70,7 @@ export const PROGRAM: ProgramSpec = {
           short: "b",
           help: "Bare output only, consisting of just the digest as a hex string",
         },
+        JSON_OPTION,
       ],
     },
     {
@@ -128,8 +145,37 @@ export const PROGRAM: ProgramSpec = {
           help:
             "External signing, step 2: DER ECDSA signature of the ID key structure by the author key",
         },
+        JSON_OPTION,
       ],
       required: [],
+    },
+    {
+      name: "verify",
+      about:
+        "Check the SEV-SNP ID block(s) of the input file (LD, ID key and author key signatures) and " +
+        "optionally compare an attestation report or an expected digest with the file",
+      options: [
+        {
+          long: "report",
+          value: "FILE",
+          help:
+            "SEV-SNP attestation report (1184 bytes binary, or hex text) to compare with the file. " +
+            "The report's own signature (VCEK/VLEK chain) is not checked",
+        },
+        {
+          long: "expect",
+          value: "DIGEST",
+          help: "Expected launch digest: hex (any case, optional 0x) or base64",
+        },
+        JSON_OPTION,
+      ],
+    },
+    {
+      name: "inspect",
+      about:
+        "List the contents of the input file (platforms, policies, memory, VP contexts, ID blocks) " +
+        "and its digest for every platform it supports",
+      options: [JSON_OPTION],
     },
   ],
 };

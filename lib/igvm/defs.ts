@@ -27,7 +27,17 @@ export const PAGE_SIZE_4K = 4096;
 /** 2 MiB, the large page size of `IgvmPageDataFlags.is_2mb_page`. */
 export const PAGE_SIZE_2M = 2 * 1024 * 1024;
 
-/** `IgvmArchitecture` (format version 2 only). */
+/**
+ * `IgvmArchitecture` (format version 2 only).
+ *
+ * @example
+ * ```ts
+ * import { Arch, parseIgvm } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const arch: Arch = file.revision.version === 2 ? file.revision.arch : Arch.X64;
+ * console.log(arch === Arch.AARCH64 ? "AArch64" : "x64");
+ * ```
+ */
 export const Arch = { X64: 0, AARCH64: 1 } as const;
 /** An `IgvmArchitecture` value. */
 export type Arch = typeof Arch[keyof typeof Arch];

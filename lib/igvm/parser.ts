@@ -51,7 +51,17 @@ import type {
 import { validateFile } from "./validate.ts";
 import { bytesSource } from "./source.ts";
 
-/** Options for {@link parseIgvm}. */
+/**
+ * Options for {@link parseIgvm}.
+ *
+ * @example
+ * ```ts
+ * import { parseIgvm, type ParseOptions } from "../mod.ts";
+ * const options: ParseOptions = { optionalHeaders: "skip" };
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"), options);
+ * console.log(file.directives.length);
+ * ```
+ */
 export interface ParseOptions {
   /**
    * Unknown header types with the optional bit (0x80000000) set: `"refuse"`

@@ -41,7 +41,19 @@ import type {
 
 const PARAMETER_TYPES = new Map([...PARAMETER_KINDS].map(([t, k]) => [k, t]));
 
-/** A serialized file: its parts, to be written one after another. */
+/**
+ * A serialized file: its parts, to be written one after another.
+ *
+ * @example
+ * ```ts
+ * import { layoutIgvm, parseIgvm, readPayload, type SerializedIgvm } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const layout: SerializedIgvm = layoutIgvm(file);
+ * let size = layout.headers.length;
+ * for (const piece of layout.data) size += piece.size;
+ * console.log(size === layout.size);
+ * ```
+ */
 export interface SerializedIgvm {
   /** Total size in bytes. */
   readonly size: number;
@@ -51,8 +63,20 @@ export interface SerializedIgvm {
   readonly data: readonly DataPiece[];
 }
 
-/** One deduplicated piece of file data. */
+/**
+ * One deduplicated piece of file data.
+ *
+ * @example
+ * ```ts
+ * import { type DataPiece, layoutIgvm, parseIgvm, readPayload } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const pieces: readonly DataPiece[] = layoutIgvm(file).data;
+ * const first = pieces[0];
+ * console.log(first.size, readPayload(first.payload, file.source).length);
+ * ```
+ */
 export interface DataPiece {
+  /** The data: a range of the source file, or bytes in hand. */
   readonly payload: Payload;
   /** Size on disk (the payload zero-padded to this). */
   readonly size: number;
@@ -94,6 +118,14 @@ class FileData {
 
   /** `FileDataSerializer::write_file_data`: returns the offset of equal data written before, or appends. */
   write(payload: Payload, size: number): number {
+    // A piece larger than the largest IGVM file (e.g. a built parameter area claiming 2^60 bytes)
+    // fails before anything that size is allocated.
+    if (!(size <= 0xffffffff)) {
+      throw new IgvmFormatError(
+        `file data of ${size} bytes does not fit in an IGVM file`,
+        "FileDataSectionTooLarge",
+      );
+    }
     const bytes = padded(readPayload(payload, this.file.source), size);
     const key = sha256(bytes).toHex() + ":" + size;
     const prev = this.seen.get(key);

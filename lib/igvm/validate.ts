@@ -32,6 +32,8 @@ interface VpIdent {
   mask: number;
   vpIndex: number;
   vtl: number;
+  /** Set once a VBS VP context satisfies it. */
+  matched?: boolean;
 }
 
 /**
@@ -111,16 +113,23 @@ export function validateFile(file: IgvmFile): void {
       );
     }
     for (const bit of singleBits(mask)) {
+      // Each bit's ranges are disjoint and kept sorted, so only the last range starting at or
+      // before `end` can overlap (a binary search: no quadratic time for many regions).
       const list = relocRanges.get(bit) ?? [];
-      for (const [s, e] of list) {
-        if (start <= e && s <= end) {
-          throw fileError(
-            "RelocationRegionsOverlap",
-            `relocation region 0x${start.toString(16)}..0x${end.toString(16)} overlaps another`,
-          );
-        }
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (list[mid][0] <= end) lo = mid + 1;
+        else hi = mid;
       }
-      list.push([start, end]);
+      if (lo > 0 && list[lo - 1][1] >= start) {
+        throw fileError(
+          "RelocationRegionsOverlap",
+          `relocation region 0x${start.toString(16)}..0x${end.toString(16)} overlaps another`,
+        );
+      }
+      list.splice(lo, 0, [start, end]);
       relocRanges.set(bit, list);
     }
   };
@@ -190,6 +199,7 @@ export function validateFile(file: IgvmFile): void {
 
   // validate_directive_headers
   const areas = new Map<number, "allocated" | "inserted">();
+  let pendingIdents: Map<string, VpIdent[]> | undefined;
   const badIndex = (i: number, what: string) =>
     fileError(
       "InvalidParameterAreaIndex",
@@ -237,11 +247,24 @@ export function validateFile(file: IgvmFile): void {
             `${d.type} in an ${archName} file`,
           );
         }
-        for (let i = vpIdents.length - 1; i >= 0; i--) {
-          const id = vpIdents[i];
-          if ((id.mask & d.compatibilityMask) !== 0 && id.vpIndex === 0 && id.vtl === d.vtl) {
-            vpIdents.splice(i, 1);
+        // Satisfies every ident with vp_index 0, this VTL and a mask bit in common. Idents are
+        // bucketed by (VTL, bit) so each is visited once however many contexts there are.
+        if (pendingIdents === undefined) {
+          pendingIdents = new Map();
+          for (const id of vpIdents) {
+            if (id.vpIndex !== 0) continue;
+            for (const bit of singleBits(id.mask)) {
+              const key = `${id.vtl}:${bit}`;
+              const list = pendingIdents.get(key) ?? [];
+              list.push(id);
+              pendingIdents.set(key, list);
+            }
           }
+        }
+        for (const bit of singleBits(d.compatibilityMask)) {
+          const key = `${d.vtl}:${bit}`;
+          for (const id of pendingIdents.get(key) ?? []) id.matched = true;
+          pendingIdents.delete(key);
         }
         break;
       }
@@ -271,12 +294,11 @@ export function validateFile(file: IgvmFile): void {
         break;
     }
   }
-  if (vpIdents.length > 0) {
+  const unmatched = vpIdents.find((id) => !id.matched);
+  if (unmatched !== undefined) {
     throw fileError(
       "NoMatchingVpContext",
-      `no VBS VP context for VP ${vpIdents[0].vpIndex} VTL ${
-        vpIdents[0].vtl
-      } named by a relocation header`,
+      `no VBS VP context for VP ${unmatched.vpIndex} VTL ${unmatched.vtl} named by a relocation header`,
     );
   }
 }

@@ -18,18 +18,40 @@ import {
   PageDataType,
   PlatformType,
 } from "../igvm/defs.ts";
-import { readPayload } from "../igvm/source.ts";
-import type { IgvmFile, PageData, SnpVpContext } from "../igvm/types.ts";
+import type { IgvmFile, IgvmSource, PageData, Payload, SnpVpContext } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
 import { createHasher, type Hasher, sha384 } from "../hash.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
+import { type PageDigestReader, pageHashService } from "./page_hashes.ts";
 import { type LogKind, PageLog } from "./verbose_log.ts";
 import { kvmCheckVmsa, kvmVmsaOrderError } from "./kvm_check.ts";
 
-/** The AMD platforms the original measures. */
+/**
+ * The AMD platforms the original measures.
+ *
+ * @example
+ * ```ts
+ * import { type AmdPlatform, measureCoconut, parseIgvm } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const platform: AmdPlatform = "sev-snp";
+ * console.log(measureCoconut(file, { platform }).digest.length); // 48
+ * ```
+ */
 export type AmdPlatform = "sev-snp" | "sev-es" | "sev";
 
-/** Options of {@link measureCoconut}, the original's global options. */
+/**
+ * Options of {@link measureCoconut}, the original's global options.
+ *
+ * @example
+ * ```ts
+ * import { type CoconutOptions, measureCoconut, parseIgvm } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const lines: string[] = [];
+ * const options: CoconutOptions = { nativeZero: true, log: (line) => lines.push(line) };
+ * const { digest } = measureCoconut(file, options);
+ * console.log(digest.toHex().toUpperCase(), lines.length);
+ * ```
+ */
 export interface CoconutOptions {
   /** Platform to measure for (default `"sev-snp"`). */
   readonly platform?: AmdPlatform;
@@ -41,7 +63,18 @@ export interface CoconutOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Result of a measurement. */
+/**
+ * Result of a measurement.
+ *
+ * @example
+ * ```ts
+ * import { type CoconutMeasurement, measureCoconut, parseIgvm } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const m: CoconutMeasurement = measureCoconut(file);
+ * if (m.idBlockLd && m.idBlockLd.toHex() !== m.digest.toHex()) console.log("ID block LD differs");
+ * console.log(m.digest.toHex().toUpperCase(), m.compatibilityMask);
+ * ```
+ */
 export interface CoconutMeasurement {
   /** The launch digest: 48 bytes for SEV-SNP, 32 (SHA-256) for SEV and SEV-ES. */
   readonly digest: Uint8Array;
@@ -87,6 +120,41 @@ function fullPage(data: Uint8Array): Uint8Array {
 }
 
 /**
+ * Reads the page bytes of a payload: bytes in hand as they are, a file range into
+ * `scratch` (the result is valid until the next read; callers consume it at once).
+ */
+function pageBytes(
+  payload: Payload,
+  source: IgvmSource | undefined,
+  scratch: Uint8Array,
+): Uint8Array {
+  if (payload instanceof Uint8Array) return fullPage(payload);
+  if (source === undefined) throw new Error("file payload without a source");
+  return fullPage(source.read(payload.offset, payload.length, scratch));
+}
+
+/**
+ * File offsets of the 4 KiB page ranges whose SHA-384 the SNP loop below will ask for, in
+ * order (measured NORMAL pages with file data, then every VMSA as it comes), so that a
+ * {@link pageHashService} can hash them ahead. Only a hint: a page not found here at its
+ * turn is hashed in place, so the rules stay in the loop alone.
+ */
+function plannedPageHashes(file: IgvmFile, mask: number): Float64Array {
+  const offsets: number[] = [];
+  const isRange = (p: Payload | null): p is { offset: number; length: number } =>
+    p !== null && !(p instanceof Uint8Array) && p.length === PAGE_SIZE_4K;
+  for (const d of file.directives) {
+    if (d.type === "PageData") {
+      if (
+        (d.compatibilityMask & mask) !== 0 && d.dataType === PageDataType.NORMAL &&
+        (d.flags & (PageDataFlags.UNMEASURED | PageDataFlags.IS_2MB_PAGE)) === 0 && isRange(d.data)
+      ) offsets.push(d.data.offset);
+    } else if (d.type === "SnpVpContext" && isRange(d.vmsa)) offsets.push(d.vmsa.offset);
+  }
+  return Float64Array.from(offsets);
+}
+
+/**
  * Measures `file` exactly as the original `igvmmeasure` does.
  *
  * Throws {@link MeasurementError} with the original's message when the file
@@ -114,14 +182,31 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
   const stream: Hasher | undefined = snp ? undefined : createHasher("sha256");
   let vmsaCount = 0;
   let idBlockLd: Uint8Array | undefined;
+  const scratch = new Uint8Array(PAGE_SIZE_4K);
 
-  const measurePage4k = (gpa: bigint, flags: number, dataType: number, data: Uint8Array | null) => {
+  // Page contents hashed ahead (by the CLI's worker threads, for large files), or in place.
+  const service = snp ? pageHashService(file.source) : undefined;
+  const planned = service ? plannedPageHashes(file, mask) : undefined;
+  const reader: PageDigestReader | undefined = planned && service!.sha384Pages(planned);
+  let nextPlanned = 0;
+  const pageHash = (payload: Payload): Uint8Array => {
+    if (
+      reader && !(payload instanceof Uint8Array) && nextPlanned < planned!.length &&
+      planned![nextPlanned] === payload.offset && payload.length === PAGE_SIZE_4K
+    ) {
+      nextPlanned++;
+      return reader.next();
+    }
+    return sha384(pageBytes(payload, file.source, scratch));
+  };
+
+  const measurePage4k = (gpa: bigint, flags: number, dataType: number, data: Payload | null) => {
     if (!snp) {
       // DIFF: SEV/SEV-ES hash every page's data whatever its type and flags; a page without
       // data adds nothing (QEMU's LAUNCH_UPDATE_DATA hashes 4 KiB of zeros, and skips
       // unmeasured pages); the result is GCTX.LD, not the reported (HMAC) measurement.
       log?.page("Normal", gpa, PAGE_4K);
-      if (data) stream!.update(data);
+      if (data) stream!.update(pageBytes(data, file.source, scratch));
       return;
     }
     let kind: LogKind;
@@ -144,7 +229,7 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
         } else {
           // DIFF: the `shared` flag is ignored (so does QEMU); the crate skips shared pages.
           kind = "Normal";
-          chain.extend(SnpPageType.NORMAL, gpa, sha384(data));
+          chain.extend(SnpPageType.NORMAL, gpa, pageHash(data));
         }
         break;
       case PageDataType.SECRETS:
@@ -188,52 +273,55 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
         false,
       );
     }
-    measurePage4k(d.gpa, d.flags, d.dataType, fullPage(readPayload(d.data, file.source)));
+    measurePage4k(d.gpa, d.flags, d.dataType, d.data);
   };
 
   const measureVmsa = (d: SnpVpContext) => {
-    const vmsa = fullPage(readPayload(d.vmsa, file.source));
-    if (checkKvm) kvmCheckVmsa(vmsaCount, d.gpa, vmsa);
+    if (checkKvm) kvmCheckVmsa(vmsaCount, d.gpa, pageBytes(d.vmsa, file.source, scratch));
     log?.page("VMSA", d.gpa, PAGE_4K);
-    if (snp) chain.extend(SnpPageType.VMSA, d.gpa, sha384(vmsa));
-    else stream!.update(vmsa);
+    if (snp) chain.extend(SnpPageType.VMSA, d.gpa, pageHash(d.vmsa));
+    else stream!.update(pageBytes(d.vmsa, file.source, scratch));
     vmsaCount++;
   };
 
-  for (const d of file.directives) {
-    switch (d.type) {
-      case "PageData":
-        // DIFF: any-bit mask test (QEMU too); the crate requires all bits. Equivalent for
-        // files whose platform masks have one bit each, which the parser enforces.
-        if ((d.compatibilityMask & mask) !== 0) measurePage(d);
-        break;
-      case "ParameterInsert":
-        if ((d.compatibilityMask & mask) !== 0) {
-          if (checkKvm && vmsaCount > 0) throw kvmVmsaOrderError();
-          // DIFF: one UNMEASURED 4 KiB page at the GPA; the crate, OpenVMM and QEMU
-          // measure the whole parameter area (number_of_bytes / 4096 pages).
-          measurePage({
-            gpa: d.gpa,
-            flags: PageDataFlags.UNMEASURED,
-            dataType: PageDataType.NORMAL,
-            data: null,
-          });
-        }
-        break;
-      case "SnpVpContext":
-        // DIFF: the VP context's compatibility mask is not tested at all, so VMSAs for
-        // every platform are measured; the crate measures only matching ones. KVM
-        // measures each vCPU's VMSA at launch finish, after all pages, at GPA
-        // 0xFFFFFFFFF000 (see kvm_check.ts).
-        measureVmsa(d);
-        break;
-      case "SnpIdBlock":
-        // The last matching ID block wins (QEMU refuses more than one).
-        if ((d.compatibilityMask & mask) !== 0) idBlockLd = d.ld;
-        break;
-      default:
-        break;
+  try {
+    for (const d of file.directives) {
+      switch (d.type) {
+        case "PageData":
+          // DIFF: any-bit mask test (QEMU too); the crate requires all bits. Equivalent for
+          // files whose platform masks have one bit each, which the parser enforces.
+          if ((d.compatibilityMask & mask) !== 0) measurePage(d);
+          break;
+        case "ParameterInsert":
+          if ((d.compatibilityMask & mask) !== 0) {
+            if (checkKvm && vmsaCount > 0) throw kvmVmsaOrderError();
+            // DIFF: one UNMEASURED 4 KiB page at the GPA; the crate, OpenVMM and QEMU
+            // measure the whole parameter area (number_of_bytes / 4096 pages).
+            measurePage({
+              gpa: d.gpa,
+              flags: PageDataFlags.UNMEASURED,
+              dataType: PageDataType.NORMAL,
+              data: null,
+            });
+          }
+          break;
+        case "SnpVpContext":
+          // DIFF: the VP context's compatibility mask is not tested at all, so VMSAs for
+          // every platform are measured; the crate measures only matching ones. KVM
+          // measures each vCPU's VMSA at launch finish, after all pages, at GPA
+          // 0xFFFFFFFFF000 (see kvm_check.ts).
+          measureVmsa(d);
+          break;
+        case "SnpIdBlock":
+          // The last matching ID block wins (QEMU refuses more than one).
+          if ((d.compatibilityMask & mask) !== 0) idBlockLd = d.ld;
+          break;
+        default:
+          break;
+      }
     }
+  } finally {
+    reader?.close();
   }
   log?.finish();
   const digest = snp ? chain.digest : stream!.digest();

@@ -85,6 +85,7 @@ export function crateSelects(d: DirectiveHeader, mask: number): boolean {
 export class ParameterAreaSizes {
   readonly #sizes = new Map<number, bigint>();
   readonly #allowRedefine: boolean;
+  #pagesLeft = MAX_SYNTHESIZED_PAGES;
 
   /**
    * `allowRedefine`: SNP and TDX overwrite an index defined twice; VBS refuses
@@ -100,13 +101,41 @@ export class ParameterAreaSizes {
     this.#sizes.set(index, size);
   }
 
-  /** The size of area `index`; throws `InvalidParameterAreaIndex` if undefined. */
+  /**
+   * The size of area `index`, for a parameter insert that measures its pages;
+   * throws `InvalidParameterAreaIndex` if undefined, and charges the area's
+   * pages to the measurement's {@link MAX_SYNTHESIZED_PAGES} budget.
+   */
   size(index: number): bigint {
     const size = this.#sizes.get(index);
     if (size === undefined) throw invalidParameterAreaIndex(index);
+    this.chargePages((size + PAGE_4K - 1n) / PAGE_4K, `parameter area ${index}`);
     return size;
   }
+
+  /**
+   * Charges `pages` pages synthesized from a header's size field to the
+   * budget; throws {@link MeasurementError} at once when they do not fit.
+   */
+  chargePages(pages: bigint, what: string): void {
+    if (pages > BigInt(this.#pagesLeft)) {
+      throw new MeasurementError(
+        `${what} claims ${pages} pages of 4 KiB; a measurement measures at most ` +
+          `${MAX_SYNTHESIZED_PAGES} pages (256 MiB) that are not backed by file data`,
+      );
+    }
+    this.#pagesLeft -= Number(pages);
+  }
 }
+
+/**
+ * The most 4 KiB pages one measurement synthesizes from sizes in headers
+ * rather than from file data (parameter areas, VBS error ranges): 256 MiB of
+ * guest address space. The crate loops over whatever a header claims (a
+ * parameter area of 2^60 bytes would run for years); past this budget the
+ * measurement fails at once instead.
+ */
+export const MAX_SYNTHESIZED_PAGES = 0x10000;
 
 /** The crate's `InvalidParameterAreaIndex(index)`. */
 function invalidParameterAreaIndex(index: number): MeasurementError {

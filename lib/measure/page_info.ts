@@ -21,9 +21,19 @@
  * @module
  */
 
-import { createHasher } from "../hash.ts";
+import { sha384Into } from "../hash.ts";
 
-/** SNP page types (PAGE_INFO.PAGE_TYPE). */
+/**
+ * SNP page types (PAGE_INFO.PAGE_TYPE).
+ *
+ * @example
+ * ```ts
+ * import { SnpDigest, SnpPageType } from "../mod.ts";
+ * const ld = new SnpDigest();
+ * ld.extend(SnpPageType.ZERO, 0x1000n);
+ * console.log(ld.digest.toHex().toUpperCase());
+ * ```
+ */
 export const SnpPageType = {
   NORMAL: 1,
   VMSA: 2,
@@ -74,6 +84,6 @@ export class SnpDigest {
     else info.fill(0, 0x30, 0x60);
     info[0x62] = pageType;
     this.#view.setBigUint64(0x68, BigInt.asUintN(64, gpa), true);
-    info.set(createHasher("sha384").update(info).digest(), 0);
+    sha384Into(info, info, 0);
   }
 }

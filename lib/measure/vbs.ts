@@ -281,6 +281,7 @@ export function measureVbs(file: IgvmFile, compatibilityMask?: number): Uint8Arr
       }
       case "ErrorRange": {
         const count = (BigInt(d.sizeBytes) + PAGE_4K - 1n) / PAGE_4K;
+        areas.chargePages(count, `error range at GPA 0x${d.gpa.toString(16)}`);
         const metadata = META_READABLE | META_WRITABLE | META_UNMEASURED;
         chain.pages(d.gpa / PAGE_4K, count, metadata, new Uint8Array(0));
         break;

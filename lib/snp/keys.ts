@@ -82,8 +82,21 @@ function pemBlocks(text: string): PemBlock[] {
   return blocks;
 }
 
+/**
+ * Largest key file read. A P-384 key PEM is under 1 KiB; the bound keeps the
+ * PEM scan (whose cost grows with the square of the text for a file full of
+ * unmatched BEGIN lines) fast on hostile input.
+ */
+export const MAX_KEY_FILE_SIZE = 64 * 1024;
+
 /** Picks the single key block of a file (ignoring EC PARAMETERS). */
 function pickBlock(input: string | Uint8Array, kind: "private" | "public"): PemBlock {
+  if (input.length > MAX_KEY_FILE_SIZE) {
+    throw new KeyError(
+      `key file is ${input.length} ${typeof input === "string" ? "characters" : "bytes"}, ` +
+        `too large for a PEM key (at most ${MAX_KEY_FILE_SIZE})`,
+    );
+  }
   const text = toText(input);
   if (text.trim() === "") throw new KeyError("key file is empty");
   const blocks = pemBlocks(text).filter((b) => b.label !== "EC PARAMETERS");

@@ -1,0 +1,100 @@
+/**
+ * `--json` output: every command prints exactly one JSON object on stdout.
+ * A failure adds an `error` member (`{type, message, file, code}`) to that
+ * object, and only a failure does; the exit code is then non-zero. The shape
+ * of every object is documented in README.md ("JSON output").
+ *
+ * @module
+ */
+
+import {
+  IgvmFormatError,
+  IgvmToolError,
+  KeyError,
+  MeasurementError,
+  ReportError,
+} from "../errors.ts";
+import type { ParsedArgs } from "./args.ts";
+import { UsageError } from "./args.ts";
+import { FileAccessError } from "./io.ts";
+export { policyJson } from "../verify/policy_view.ts";
+
+/** The `error` member of a JSON result. */
+export interface ErrorJson {
+  /** `usage`, `file`, `format`, `measurement`, `key`, `signature`, `report`, `verification`, `internal`, `error`. */
+  readonly type: string;
+  /** One line, the reason as the text output words it (without `Error: <file>:`). */
+  readonly message: string;
+  /** The file the error is about, or null. */
+  readonly file: string | null;
+  /** For `format`: the reference igvm crate's name for the refusal; else null. */
+  readonly code: string | null;
+}
+
+/**
+ * The `error` member for `e`.
+ *
+ * @example
+ * ```ts
+ * import { errorJson } from "./json.ts";
+ * import { MeasurementError } from "../errors.ts";
+ * errorJson(new MeasurementError("bad")).type; // "measurement"
+ * ```
+ */
+export function errorJson(e: unknown): ErrorJson {
+  if (e instanceof UsageError) {
+    return { type: "usage", message: e.message.split("\n").join(" "), file: null, code: null };
+  }
+  if (!(e instanceof IgvmToolError)) {
+    const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    return { type: "internal", message, file: null, code: null };
+  }
+  const type = e instanceof IgvmFormatError
+    ? "format"
+    : e instanceof MeasurementError
+    ? "measurement"
+    : e instanceof KeyError
+    ? "key"
+    : e instanceof ReportError
+    ? "report"
+    : e instanceof FileAccessError
+    ? "file"
+    : e.name === "SignatureError"
+    ? "signature"
+    : e.name === "VerificationError"
+    ? "verification"
+    : "error";
+  return {
+    type,
+    message: e.message,
+    file: e.file ?? null,
+    code: e instanceof IgvmFormatError ? e.code : null,
+  };
+}
+
+/** True when the command line asks for JSON (`--json` before or after the command). */
+export function jsonRequested(args: ParsedArgs): boolean {
+  return args.global.json === true || args.commandOptions.json === true;
+}
+
+/** The effective measurement rules: TDX and VBS always follow the igvm crate (`openvmm`). */
+export function effectiveSemantics(args: ParsedArgs): string {
+  const p = args.global.platform;
+  return p === "tdx" || p === "vbs" ? "openvmm" : String(args.global.semantics);
+}
+
+/** The members every command's JSON object starts with. */
+export function baseJson(args: ParsedArgs): Record<string, unknown> {
+  return {
+    command: args.command,
+    file: args.input,
+    platform: args.global.platform,
+    semantics: effectiveSemantics(args),
+    nativeZero: args.global["native-zero"] === true,
+  };
+}
+
+/** Serializes one JSON result (two-space indent, trailing newline). */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}

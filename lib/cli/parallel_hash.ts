@@ -1,0 +1,243 @@
+/**
+ * Deno-only: SHA-384 of many 4 KiB pages of a file, computed by worker threads
+ * and the main thread together, handed back in order to the (synchronous)
+ * measurement loop.
+ *
+ * The pages are cut into jobs of {@link JOB_PAGES}. Threads claim the next job
+ * from a shared counter, read its pages (one read per run of consecutive
+ * pages; each thread opens the file itself) and write the digests into a small
+ * ring of result slots in a SharedArrayBuffer. The main thread consumes the
+ * digests in order; while the job it needs is not ready it claims and hashes
+ * the next job itself, so it never idles and never depends on the workers
+ * having started (if they do not start, it does all the work). A slot is
+ * reused only once its digests are consumed, so memory is bounded by the ring
+ * (slots × job size), not by the file.
+ *
+ * @module
+ */
+
+import type { PageDigestReader } from "../measure/page_hashes.ts";
+import { sha384Into } from "../hash.ts";
+
+/** Pages per job. */
+export const JOB_PAGES = 256;
+const PAGE = 4096;
+const DIGEST = 48;
+/** Control words (Int32): abort flag, error flag, next unclaimed job, then READY[slots], FREE[slots]. */
+const CTRL_ABORT = 0;
+const CTRL_ERROR = 1;
+const CTRL_NEXT = 2;
+const CTRL_HEADER = 4;
+/** Bytes of the error message area after the control words. */
+const ERROR_BYTES = 512;
+
+/** What a worker gets in its one message. */
+export interface HashJobSetup {
+  readonly path: string;
+  readonly slots: number;
+  readonly control: SharedArrayBuffer;
+  readonly offsets: SharedArrayBuffer;
+  readonly results: SharedArrayBuffer;
+}
+
+/** Default number of worker threads: one per core besides the main thread's, 1 to 3. */
+export function workerCount(): number {
+  const n = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
+  return Math.max(1, Math.min(3, n - 1));
+}
+
+/** One thread's view of the shared state, and its own file handle and read buffer. */
+export class HashJobs {
+  readonly ctrl: Int32Array;
+  readonly offsets: Float64Array;
+  readonly results: Uint8Array;
+  readonly slots: number;
+  readonly jobs: number;
+  readonly #setup: HashJobSetup;
+  #file: Deno.FsFile | undefined;
+  #buf: Uint8Array | undefined;
+
+  constructor(setup: HashJobSetup) {
+    this.#setup = setup;
+    this.slots = setup.slots;
+    this.ctrl = new Int32Array(setup.control, 0, CTRL_HEADER + 2 * setup.slots);
+    this.offsets = new Float64Array(setup.offsets);
+    this.results = new Uint8Array(setup.results);
+    this.jobs = Math.ceil(this.offsets.length / JOB_PAGES);
+  }
+
+  /** Index of job `job`'s READY word (job + 1 once its digests are in its slot). */
+  ready(job: number): number {
+    return CTRL_HEADER + (job % this.slots);
+  }
+
+  /** Index of the FREE word of job `job`'s slot (the job that may write it next). */
+  free(job: number): number {
+    return CTRL_HEADER + this.slots + (job % this.slots);
+  }
+
+  get aborted(): boolean {
+    return Atomics.load(this.ctrl, CTRL_ABORT) !== 0;
+  }
+
+  /** Claims the next job if it is below `limit`; returns it, or -1. */
+  claim(limit: number): number {
+    for (;;) {
+      const next = Atomics.load(this.ctrl, CTRL_NEXT);
+      if (next >= Math.min(limit, this.jobs)) return -1;
+      if (Atomics.compareExchange(this.ctrl, CTRL_NEXT, next, next + 1) === next) return next;
+    }
+  }
+
+  /** Reads and hashes the pages of `job`, waiting for its slot; false when aborted. */
+  run(job: number): boolean {
+    const first = job * JOB_PAGES;
+    const end = Math.min(this.offsets.length, first + JOB_PAGES);
+    const offsets = this.offsets;
+    this.#file ??= Deno.openSync(this.#setup.path, { read: true });
+    const buf = this.#buf ??= new Uint8Array(JOB_PAGES * PAGE);
+    for (let i = first; i < end;) {
+      let j = i + 1;
+      while (j < end && offsets[j] === offsets[j - 1] + PAGE) j++;
+      const target = buf.subarray((i - first) * PAGE, (j - first) * PAGE);
+      this.#file.seekSync(offsets[i], Deno.SeekMode.Start);
+      for (let got = 0; got < target.length;) {
+        const n = this.#file.readSync(target.subarray(got));
+        if (n === null || n === 0) {
+          throw new Error(`unexpected end of file at offset ${offsets[i] + got}`);
+        }
+        got += n;
+      }
+      i = j;
+    }
+    const freeAt = this.free(job);
+    for (;;) {
+      if (this.aborted) return false;
+      const free = Atomics.load(this.ctrl, freeAt);
+      if (free === job) break;
+      Atomics.wait(this.ctrl, freeAt, free, 1000);
+    }
+    let at = (job % this.slots) * JOB_PAGES * DIGEST;
+    for (let i = first; i < end; i++, at += DIGEST) {
+      const p = (i - first) * PAGE;
+      sha384Into(buf.subarray(p, p + PAGE), this.results, at);
+    }
+    Atomics.store(this.ctrl, this.ready(job), job + 1);
+    Atomics.notify(this.ctrl, this.ready(job));
+    return true;
+  }
+
+  /** Records a failure for the main thread and wakes it. */
+  fail(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (Atomics.compareExchange(this.ctrl, CTRL_ERROR, 0, 1) === 0) {
+      const area = new Uint8Array(this.#setup.control, 4 * this.ctrl.length, ERROR_BYTES);
+      area.set(new TextEncoder().encode(message).subarray(0, ERROR_BYTES - 1));
+    }
+    for (let s = 0; s < this.slots; s++) Atomics.notify(this.ctrl, CTRL_HEADER + s);
+  }
+
+  /** The failure a thread recorded, if any. */
+  error(): Error | undefined {
+    if (Atomics.load(this.ctrl, CTRL_ERROR) === 0) return undefined;
+    const bytes = new Uint8Array(this.#setup.control, 4 * this.ctrl.length, ERROR_BYTES);
+    const end = bytes.indexOf(0);
+    return new Error(new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end)));
+  }
+
+  /** Stops all threads. */
+  abort(): void {
+    Atomics.store(this.ctrl, CTRL_ABORT, 1);
+    for (let s = 0; s < this.slots; s++) Atomics.notify(this.ctrl, CTRL_HEADER + this.slots + s);
+  }
+
+  /** Closes this thread's file. */
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
+}
+
+/**
+ * Starts hashing the pages at `offsets` of the file at `path` with `workers`
+ * worker threads and the main thread; read the digests in order.
+ */
+export function startParallelPageHashes(
+  path: string,
+  offsets: ArrayLike<number>,
+  workers = workerCount(),
+): PageDigestReader {
+  const count = offsets.length;
+  const jobCount = Math.ceil(count / JOB_PAGES);
+  const slots = Math.max(1, Math.min(jobCount, 4 * (workers + 1)));
+  const control = new SharedArrayBuffer(4 * (CTRL_HEADER + 2 * slots) + ERROR_BYTES);
+  const offsetBuffer = new SharedArrayBuffer(8 * count);
+  new Float64Array(offsetBuffer).set(offsets);
+  const results = new SharedArrayBuffer(slots * JOB_PAGES * DIGEST);
+  const setup: HashJobSetup = { path, slots, control, offsets: offsetBuffer, results };
+  const jobs = new HashJobs(setup);
+  for (let s = 0; s < slots; s++) jobs.ctrl[jobs.free(s)] = s;
+
+  const threads: Worker[] = [];
+  try {
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(new URL("./hash_worker.ts", import.meta.url), { type: "module" });
+      threads.push(w);
+      w.postMessage(setup);
+    }
+  } catch {
+    // No worker threads here: the main thread does all the work.
+  }
+
+  let cursor = 0;
+  let closed = false;
+  const stop = () => {
+    jobs.abort();
+    for (const w of threads) w.terminate();
+    threads.length = 0;
+    jobs.close();
+  };
+
+  return {
+    next(): Uint8Array {
+      if (closed) throw new Error("page digest reader is closed");
+      if (cursor >= count) throw new Error("no more page digests");
+      const i = cursor++;
+      const job = Math.floor(i / JOB_PAGES);
+      if (i % JOB_PAGES === 0 && job > 0) {
+        // The previous job's digests are consumed: its slot may take job - 1 + slots.
+        Atomics.store(jobs.ctrl, jobs.free(job - 1), job - 1 + slots);
+        Atomics.notify(jobs.ctrl, jobs.free(job - 1));
+      }
+      const readyAt = jobs.ready(job);
+      for (;;) {
+        const ready = Atomics.load(jobs.ctrl, readyAt);
+        if (ready === job + 1) break;
+        const e = jobs.error();
+        if (e) {
+          stop();
+          throw e;
+        }
+        // Help: hash the next unclaimed job whose slot is free (any job below job + slots).
+        const mine = jobs.claim(job + slots);
+        if (mine >= 0) {
+          try {
+            jobs.run(mine);
+          } catch (e) {
+            stop();
+            throw e;
+          }
+          continue;
+        }
+        Atomics.wait(jobs.ctrl, readyAt, ready, 1000);
+      }
+      const at = ((job % slots) * JOB_PAGES + (i % JOB_PAGES)) * DIGEST;
+      return jobs.results.subarray(at, at + DIGEST);
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      stop();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * `igvmmeasure [OPTIONS] <INPUT> verify [--report FILE] [--expect DIGEST] [--json]`:
+ * checks the file's SEV-SNP ID block(s) against the digest the global
+ * options compute, and optionally compares an attestation report or an
+ * expected digest with the file. Results go to stdout; each failure is one
+ * `Error: <file>: <reason>` line on stderr; any failure exits 1.
+ *
+ * - SEV-SNP: ID block checks; a file without an ID block fails unless
+ *   `--report` or `--expect` gives something else to verify.
+ * - Other platforms have no ID blocks or reports: `--expect` is required.
+ *
+ * @module
+ */
+
+import { type ParsedArgs, UsageError } from "./args.ts";
+import { type CommandContext, withFile } from "./io.ts";
+import { computeDigest, loadInput } from "./measure_command.ts";
+import { baseJson, jsonText } from "./json.ts";
+import { type Check, verifyIdBlocks } from "../verify/id_block_check.ts";
+import { compareReport, expectedReport } from "../verify/report_compare.ts";
+import { parseExpectedDigest } from "../verify/expected_digest.ts";
+import { failuresOf, verifyJson, type VerifyResult, verifyText } from "../verify/verify_report.ts";
+import { VerificationError } from "../verify/verification_error.ts";
+import { parseReport } from "../snp/report.ts";
+import { firstGuestPolicy } from "../snp/igvm_id_block.ts";
+import { bytesEqual } from "../snp/bytes.ts";
+import { effectiveSemantics } from "./json.ts";
+
+function opt(args: ParsedArgs, name: string): string | undefined {
+  const v = args.commandOptions[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Runs `verify`. */
+export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const platform = args.global.platform as string;
+  const reportPath = opt(args, "report");
+  const expectText = opt(args, "expect");
+  const snp = platform === "sev-snp";
+  if (!snp && reportPath !== undefined) {
+    throw new UsageError(
+      `'--report' compares SEV-SNP attestation reports; it cannot be used with '${platform}'`,
+    );
+  }
+  if (!snp && expectText === undefined) {
+    throw new UsageError(
+      `'verify' checks SEV-SNP ID blocks; for '${platform}' it needs '--expect <DIGEST>'`,
+    );
+  }
+  let expected: Uint8Array | undefined;
+  if (expectText !== undefined) {
+    const size = platform === "sev" || platform === "sev-es" ? 32 : 48;
+    expected = parseExpectedDigest(expectText, size);
+    if (!expected) {
+      throw new UsageError(
+        `invalid value '${expectText}' for '--expect <DIGEST>': expected ${size} bytes as hex or base64`,
+      );
+    }
+  }
+  const report = reportPath === undefined ? undefined : withFile(
+    reportPath,
+    "read attestation report",
+    () => parseReport(Deno.readFileSync(reportPath)),
+  );
+
+  const { file, close } = loadInput(args.input);
+  try {
+    const m = withFile(args.input, "read file", () => computeDigest(file, args));
+    ctx.out.length = 0;
+    const checks: Check[] = [];
+    let blocks: VerifyResult["blocks"] = [];
+    if (snp) {
+      const v = await verifyIdBlocks(file, m.digest, m.compatibilityMask);
+      blocks = v.blocks;
+      checks.push(...v.checks);
+      if (blocks.length === 0) {
+        const other = reportPath !== undefined || expected !== undefined;
+        checks.push({
+          name: "id-block",
+          status: other ? "skip" : "fail",
+          detail: "the file has no SNP ID block" +
+            (other ? "" : " (nothing to verify; give --report or --expect)"),
+        });
+      }
+    }
+    if (expected) {
+      const ok = bytesEqual(expected, m.digest);
+      checks.push({
+        name: "expect",
+        status: ok ? "pass" : "fail",
+        detail: ok
+          ? "launch digest equals the expected digest"
+          : `launch digest ${m.digest.toHex().toUpperCase()} differs from the expected ${expected.toHex().toUpperCase()}`,
+      });
+    }
+    const last = blocks.at(-1);
+    const result: VerifyResult = {
+      file: args.input,
+      platform,
+      semantics: effectiveSemantics(args),
+      digest: m.digest,
+      compatibilityMask: m.compatibilityMask,
+      blocks,
+      checks,
+      expected,
+      report: report && reportPath
+        ? {
+          file: reportPath,
+          parsed: report,
+          fields: compareReport(
+            report,
+            expectedReport(
+              m.digest,
+              last && { ...last.directive, ...last },
+              firstGuestPolicy(file, m.compatibilityMask),
+            ),
+          ),
+        }
+        : undefined,
+    };
+    const failures = failuresOf(result);
+    if (ctx.json) {
+      ctx.partial = verifyJson(result, baseJson(args));
+      if (failures.length) throw new VerificationError(failures);
+      ctx.io.stdout(jsonText(ctx.partial));
+      return 0;
+    }
+    ctx.out.push(verifyText(result));
+    if (failures.length) throw new VerificationError(failures);
+    ctx.io.stdout(ctx.out.splice(0).join(""));
+    return 0;
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Verifies the SEV-SNP ID blocks of an IGVM file (`IGVM_VHT_SNP_ID_BLOCK`
+ * directives on the SEV-SNP platform's mask) the way the firmware would at
+ * `SNP_LAUNCH_FINISH`:
+ *
+ * - `ld`: the ID block's LD equals the launch digest computed for the file;
+ * - `id-signature`: the ID key's signature verifies over the 96-byte ID block
+ *   rebuilt from the directive (LD, FAMILY_ID, IMAGE_ID, VERSION, GUEST_SVN)
+ *   and the policy of the first guest-policy header on the platform's mask
+ *   (loaders take POLICY from that header; it is not stored in the directive);
+ * - `author-signature` (only when author_key_enabled): the author key's
+ *   signature verifies over the 0x404-byte SNP form of the ID key.
+ *
+ * It also derives what an attestation report of a guest launched with the
+ * block shows: ID_KEY_DIGEST and AUTHOR_KEY_DIGEST (SHA-384 of the 0x404-byte
+ * key structures; zeros without an author key).
+ *
+ * @module
+ */
+
+import type { IgvmFile, SnpIdBlock } from "../igvm/types.ts";
+import { encodeIdBlock } from "../snp/id_block.ts";
+import { firstGuestPolicy } from "../snp/igvm_id_block.ts";
+import { igvmToSnpPublicKey, keyDigest, publicKeyFromIgvm } from "../snp/public_key.ts";
+import { decodeIgvmSignature, verifySignature } from "../snp/signature.ts";
+import { bytesEqual } from "../snp/bytes.ts";
+import { IgvmToolError } from "../errors.ts";
+
+/** Outcome of one check: passed, failed, or not applicable. */
+export type CheckStatus = "pass" | "fail" | "skip";
+
+/** One check and its outcome; `detail` is one readable line. */
+export interface Check {
+  /** Stable name: `ld`, `id-signature`, `author-signature`, `id-block`, `expect`, `report`. */
+  readonly name: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+  /** Index of the ID block (in the file's order) the check is about, if any. */
+  readonly idBlock?: number;
+}
+
+/** An ID block of the file with what it implies for an attestation report. */
+export interface IdBlockSummary {
+  /** The directive as parsed. */
+  readonly directive: SnpIdBlock;
+  /** POLICY of the rebuilt block: the first matching guest policy, if the file has one. */
+  readonly policy?: bigint;
+  /** SHA-384 of the 0x404-byte SNP form of the ID key. */
+  readonly idKeyDigest: Uint8Array;
+  /** SHA-384 of the author key's SNP form, or 48 zero bytes when author_key_enabled is 0. */
+  readonly authorKeyDigest: Uint8Array;
+  /** True when author_key_enabled is non-zero. */
+  readonly authorKeyEnabled: boolean;
+}
+
+/** Result of {@link verifyIdBlocks}. */
+export interface IdBlockVerification {
+  readonly blocks: readonly IdBlockSummary[];
+  readonly checks: readonly Check[];
+}
+
+/** The SNP ID block directives of `file` that apply to the platform mask `mask`. */
+export function snpIdBlocks(file: IgvmFile, mask: number): SnpIdBlock[] {
+  return file.directives.filter((d): d is SnpIdBlock =>
+    d.type === "SnpIdBlock" && (d.compatibilityMask & mask) !== 0
+  );
+}
+
+function upper(bytes: Uint8Array): string {
+  return bytes.toHex().toUpperCase();
+}
+
+async function signatureCheck(
+  name: string,
+  message: () => Uint8Array,
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+  what: string,
+  index: number,
+): Promise<Check> {
+  try {
+    const ok = await verifySignature(
+      message(),
+      decodeIgvmSignature(signature),
+      publicKeyFromIgvm(publicKey),
+    );
+    return {
+      name,
+      status: ok ? "pass" : "fail",
+      detail: ok ? `${what} verifies` : `${what} does not verify`,
+      idBlock: index,
+    };
+  } catch (e) {
+    if (!(e instanceof IgvmToolError)) throw e;
+    return {
+      name,
+      status: "fail",
+      detail: `${what} cannot be checked: ${e.message}`,
+      idBlock: index,
+    };
+  }
+}
+
+/**
+ * Checks the SNP ID block of `file` on `mask` against `digest` (the launch
+ * digest computed with the options the file is meant to be launched with).
+ * With several blocks, every one is summarised but only the last is checked
+ * (the one `measure` compares; the original `sign` appends a new block to an
+ * already signed file), and an `id-block` entry notes the others.
+ * Never throws for a bad block: every problem is a failed {@link Check}.
+ * A file without an ID block gives no blocks and no checks.
+ *
+ * @example
+ * ```ts
+ * import { verifyIdBlocks } from "./id_block_check.ts";
+ * // const { blocks, checks } = await verifyIdBlocks(file, digest, snpMask);
+ * // checks.every((c) => c.status !== "fail");
+ * ```
+ */
+export async function verifyIdBlocks(
+  file: IgvmFile,
+  digest: Uint8Array,
+  mask: number,
+): Promise<IdBlockVerification> {
+  const policy = firstGuestPolicy(file, mask);
+  const blocks: IdBlockSummary[] = [];
+  const checks: Check[] = [];
+  const directives = snpIdBlocks(file, mask);
+  for (const [i, d] of directives.entries()) {
+    const authorKeyEnabled = d.authorKeyEnabled !== 0;
+    const idSnpKey = igvmToSnpPublicKey(d.idPublicKey);
+    blocks.push({
+      directive: d,
+      policy,
+      idKeyDigest: keyDigest(idSnpKey),
+      authorKeyDigest: authorKeyEnabled
+        ? keyDigest(igvmToSnpPublicKey(d.authorPublicKey))
+        : new Uint8Array(48),
+      authorKeyEnabled,
+    });
+    // Only the last block counts, as for `measure` (and the original appends a new block when
+    // signing a signed file, leaving the stale one before it).
+    if (i !== directives.length - 1) continue;
+    const ldOk = bytesEqual(d.ld, digest);
+    checks.push({
+      name: "ld",
+      status: ldOk ? "pass" : "fail",
+      detail: ldOk
+        ? "ID block LD equals the launch digest"
+        : `ID block LD ${upper(d.ld)} differs from the launch digest ${upper(digest)}`,
+      idBlock: i,
+    });
+    if (d.idKeyAlgorithm !== 1) {
+      checks.push({
+        name: "id-signature",
+        status: "fail",
+        detail: `ID key algorithm is ${d.idKeyAlgorithm}, expected 1 (ECDSA P-384 with SHA-384)`,
+        idBlock: i,
+      });
+    } else if (policy === undefined) {
+      checks.push({
+        name: "id-signature",
+        status: "fail",
+        detail:
+          "the file has no guest policy for SEV-SNP, so the signed ID block cannot be rebuilt",
+        idBlock: i,
+      });
+    } else {
+      const block = {
+        ld: d.ld,
+        familyId: d.familyId,
+        imageId: d.imageId,
+        version: d.version,
+        guestSvn: d.guestSvn,
+        policy,
+      };
+      checks.push(
+        await signatureCheck(
+          "id-signature",
+          () => encodeIdBlock(block),
+          d.idKeySignature,
+          d.idPublicKey,
+          `ID key signature over the ID block (with POLICY 0x${policy.toString(16)})`,
+          i,
+        ),
+      );
+    }
+    if (!authorKeyEnabled) {
+      checks.push({
+        name: "author-signature",
+        status: "skip",
+        detail: "no author key (author_key_enabled is 0)",
+        idBlock: i,
+      });
+    } else if (d.authorKeyAlgorithm !== 1) {
+      checks.push({
+        name: "author-signature",
+        status: "fail",
+        detail:
+          `author key algorithm is ${d.authorKeyAlgorithm}, expected 1 (ECDSA P-384 with SHA-384)`,
+        idBlock: i,
+      });
+    } else {
+      checks.push(
+        await signatureCheck(
+          "author-signature",
+          () => idSnpKey,
+          d.authorKeySignature,
+          d.authorPublicKey,
+          "author key signature over the ID key",
+          i,
+        ),
+      );
+    }
+  }
+  if (directives.length > 1) {
+    checks.push({
+      name: "id-block",
+      status: "skip",
+      detail: `the file has ${directives.length} SNP ID blocks; only the last, the one ` +
+        "`measure` compares, is checked (some loaders refuse more than one)",
+    });
+  }
+  return { blocks, checks };
+}

@@ -1,0 +1,85 @@
+/**
+ * `deno task bundle`: the single-file bundle is self-contained. It is built (with the bundle
+ * task's own command, into a temporary folder), then run with an EMPTY `DENO_DIR`,
+ * `--cached-only` and no config: measuring a conformance file gives expected.json's digest (the
+ * same as main.ts), and `sign` (loaded by a dynamic import in lib/cli/run.ts, which the bundler
+ * inlines) writes the byte-identical signed file.
+ */
+
+import { assertEquals, assertOk } from "./assert.ts";
+import { FILES, runInProcess } from "./conformance_helpers.ts";
+import {
+  assertSuccess,
+  AUTHOR_KEY,
+  CONFORMANCE_FILE,
+  deno,
+  expectedBareDigest,
+  expectedSignedSha256,
+  ID_KEY,
+  ROOT,
+  sha256File,
+  withTempDir,
+} from "./dist_helpers.ts";
+
+/** The `bundle` task's arguments, with its `-o dist/igvmmeasure.js` replaced by `out`. */
+function bundleArgs(out: string): string[] {
+  const task: string = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))).tasks.bundle;
+  const args = task.split(/\s+/);
+  assertEquals(args.slice(0, 2), ["deno", "bundle"], "bundle task runs deno bundle");
+  const o = args.indexOf("-o");
+  assertEquals(args[o + 1], "dist/igvmmeasure.js", "bundle task writes dist/igvmmeasure.js");
+  args[o + 1] = out;
+  return args.slice(1);
+}
+
+Deno.test("dist bundle: self-contained, measures and signs with an empty DENO_DIR", async () => {
+  await withTempDir(async (dir) => {
+    const bundle = `${dir}/igvmmeasure.js`;
+    assertSuccess(await deno(bundleArgs(bundle), { cwd: ROOT }), "deno bundle");
+    const text = await Deno.readTextFile(bundle);
+    assertOk(!/(from\s*|import\s*\(\s*)["'](npm|jsr|https?):/.test(text), "no external imports");
+    assertOk(text.includes("lib/cli/sign_command.ts"), "the dynamically imported sign is inlined");
+
+    const empty = `${dir}/deno_dir`;
+    const cwd = `${dir}/cwd`;
+    await Deno.mkdir(empty);
+    await Deno.mkdir(cwd);
+    const env = { DENO_DIR: empty };
+    const base = ["run", "--cached-only", "--no-config", "--no-lock"];
+
+    // measure
+    const m = await deno([...base, "--allow-read", bundle, CONFORMANCE_FILE, "measure", "-b"], {
+      cwd,
+      env,
+    });
+    assertSuccess(m, "bundle measure");
+    assertEquals(m.stdout, expectedBareDigest());
+    const inProcess = await runInProcess(["qemu-snp-policy.igvm", "measure", "-b"], FILES);
+    assertEquals(m.stdout, inProcess.stdout, "same digest as main.ts");
+
+    // sign: the dynamic import of sign_command.ts works from the bundle
+    const out = `${cwd}/signed.igvm`;
+    const s = await deno([
+      ...base,
+      "--allow-read",
+      `--allow-write=${cwd}`,
+      bundle,
+      CONFORMANCE_FILE,
+      "sign",
+      "--output",
+      out,
+      "--id-key",
+      ID_KEY,
+      "--author-key",
+      AUTHOR_KEY,
+    ], { cwd, env });
+    assertSuccess(s, "bundle sign");
+    assertEquals(s.stdout, `Successfully created signed file: ${out}\n`);
+    assertEquals(await sha256File(out), expectedSignedSha256(), "signed file SHA-256");
+
+    // Nothing was downloaded into the empty DENO_DIR: no npm or remote module cache.
+    const cached = [...Deno.readDirSync(empty)].map((e) => e.name);
+    assertOk(!cached.includes("npm") || [...Deno.readDirSync(`${empty}/npm`)].length === 0, "npm");
+    assertOk(!cached.includes("remote"), `remote modules: ${cached}`);
+  });
+});
