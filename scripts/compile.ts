@@ -40,6 +40,9 @@ export const PERMISSIONS: readonly string[] = ["--allow-read", "--allow-write"];
 /** Permissions baked into `--read-only` binaries. */
 export const READ_ONLY_PERMISSIONS: readonly string[] = ["--allow-read"];
 
+/** Modules started as workers (`new Worker(new URL(...))`), which `--include` must add. */
+export const WORKERS: readonly string[] = ["lib/cli/hash_worker.ts"];
+
 const ROOT = new URL("../", import.meta.url);
 
 /** The output file name for `target`. */
@@ -89,6 +92,8 @@ export async function compileTarget(
       "compile",
       "--frozen-lockfile",
       ...permissions,
+      // Worker modules are not found by deno compile's graph: include the page-hash worker.
+      ...WORKERS.flatMap((w) => ["--include", w]),
       "--target",
       target,
       "--output",

@@ -20,6 +20,7 @@ import {
   run,
   sha256File,
   withTempDir,
+  writeLargeIgvm,
 } from "./dist_helpers.ts";
 import {
   binaryName,
@@ -64,6 +65,23 @@ Deno.test({
       const s = await run(bin, signArgs(out), { cwd: dir });
       assertSuccess(s, "compiled sign");
       assertEquals(await sha256File(out), expectedSignedSha256());
+
+      // A large file: pages hashed by the worker (included with --include); same digest as the
+      // bundle-free in-process path, and nothing on stderr.
+      const big = `${dir}/large.igvm`;
+      await writeLargeIgvm(big);
+      const ref = await run(Deno.execPath(), [
+        "run",
+        "--allow-read",
+        new URL("../main.ts", import.meta.url).pathname,
+        big,
+        "measure",
+        "-b",
+      ]);
+      const l = await run(bin, [big, "measure", "-b"], { cwd: dir });
+      assertSuccess(l, "compiled measure of a large file");
+      assertEquals(l.stdout, ref.stdout);
+      assertEquals(l.stderr, "");
 
       // A read-only build measures, and its sign fails without leaving a file behind.
       const ro = `${dir}/ro-${binaryName(target)}`;

@@ -6,6 +6,10 @@
  */
 
 import { CONFORMANCE, FILES, loadCases } from "./conformance_helpers.ts";
+import type { DirectiveHeader } from "../lib/igvm/types.ts";
+import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { PlatformType } from "../lib/igvm/defs.ts";
+import { serializeIgvm } from "../lib/igvm/serializer.ts";
 
 /** The repository root. */
 export const ROOT: URL = new URL("../", import.meta.url);
@@ -185,4 +189,27 @@ export function serveRepo(
       await server.finished;
     },
   };
+}
+
+/**
+ * Writes a 40 MiB SEV-SNP IGVM file (10,000 distinct data pages) to `path`: large enough for the
+ * CLI's worker-thread page hashing (lib/cli/parallel_hash.ts, from 32 MiB of page data on).
+ */
+export async function writeLargeIgvm(path: string): Promise<void> {
+  const d: DirectiveHeader[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const p = new Uint8Array(4096).fill(i & 0xff);
+    new DataView(p.buffer).setUint32(0, i);
+    d.push(pageData(0x100000n + BigInt(i) * 0x1000n, 1, p));
+  }
+  d.push(snpVpContext(0xfffff000n, 1, new Uint8Array(4096)));
+  await Deno.writeFile(
+    path,
+    serializeIgvm({
+      revision: { version: 1 },
+      platforms: [platform(PlatformType.SEV_SNP, 1)],
+      initializations: [guestPolicy(0x30000n, 1)],
+      directives: d,
+    }),
+  );
 }
