@@ -109,10 +109,10 @@ export function computeDigest(
     const mask = platformMask(file, type);
     if (mask === undefined) throw new MeasurementError(NOT_COMPATIBLE, true);
     const digest = platform === "tdx"
-      ? measureTdx(file, mask)
+      ? measureTdx(file, mask, log)
       : platform === "vbs"
-      ? measureVbs(file, mask)
-      : measureSnpOpenvmm(file, mask);
+      ? measureVbs(file, mask, log)
+      : measureSnpOpenvmm(file, mask, log);
     let idBlockLd: Uint8Array | undefined;
     for (const d of file.directives) {
       if (d.type === "SnpIdBlock" && (d.compatibilityMask & mask) !== 0) idBlockLd = d.ld;

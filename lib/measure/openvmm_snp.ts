@@ -39,6 +39,7 @@ import type { IgvmFile } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
 import { sha384 } from "../hash.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
+import { PageLog } from "./verbose_log.ts";
 import {
   crateMask,
   cratePage,
@@ -77,7 +78,12 @@ function pageTypeOf(dataType: number, flags: number): SnpPageType | null {
  * measureSnpOpenvmm(file).toHex().toUpperCase(); // 96 hex digits
  * ```
  */
-export function measureSnpOpenvmm(file: IgvmFile, compatibilityMask?: number): Uint8Array {
+export function measureSnpOpenvmm(
+  file: IgvmFile,
+  compatibilityMask?: number,
+  log?: (line: string) => void,
+): Uint8Array {
+  const pageLog = log ? new PageLog(log) : undefined;
   const mask = crateMask(file, PlatformType.SEV_SNP, compatibilityMask);
   const policy = file.initializations.find((h) =>
     h.type === "GuestPolicy" && ((h.compatibilityMask & mask) >>> 0) === mask
@@ -97,26 +103,44 @@ export function measureSnpOpenvmm(file: IgvmFile, compatibilityMask?: number): U
         areas.define(d.parameterAreaIndex, d.numberOfBytes);
         break;
       case "PageData": {
-        if ((d.flags & PageDataFlags.SHARED) !== 0) break;
+        if ((d.flags & PageDataFlags.SHARED) !== 0) {
+          pageLog?.page("Shared (skipped)", d.gpa, PAGE_4K);
+          break;
+        }
         const pageType = pageTypeOf(d.dataType, d.flags);
         if (pageType === null) {
           chain.extend(SnpPageType.NORMAL, d.gpa, sha384(cratePage(d.data, file.source)));
         } else {
           chain.extend(pageType, d.gpa);
         }
+        pageLog?.page(KIND_NAMES[pageType ?? SnpPageType.NORMAL], d.gpa, PAGE_4K);
         break;
       }
       case "ParameterInsert":
         for (const gpa of pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex))) {
           chain.extend(SnpPageType.UNMEASURED, gpa);
+          pageLog?.page("Unmeasured", gpa, PAGE_4K);
         }
         break;
       case "SnpVpContext":
         chain.extend(SnpPageType.VMSA, d.gpa, sha384(cratePage(d.vmsa, file.source)));
+        pageLog?.page("VMSA", d.gpa, PAGE_4K);
         break;
       default:
         break;
     }
   }
+  pageLog?.finish();
   return chain.digest;
 }
+
+const PAGE_4K = 0x1000n;
+/** Log names of the SNP page types, as the original spells them. */
+const KIND_NAMES: Record<number, string> = {
+  [SnpPageType.NORMAL]: "Normal",
+  [SnpPageType.VMSA]: "VMSA",
+  [SnpPageType.ZERO]: "Zero",
+  [SnpPageType.UNMEASURED]: "Unmeasured",
+  [SnpPageType.SECRETS]: "Secrets",
+  [SnpPageType.CPUID]: "Cpuid",
+};

@@ -42,6 +42,7 @@
 import { PAGE_SIZE_4K, PageDataFlags, PlatformType } from "../igvm/defs.ts";
 import type { IgvmFile } from "../igvm/types.ts";
 import { createHasher, type Hasher } from "../hash.ts";
+import { PageLog } from "./verbose_log.ts";
 import {
   crateMask,
   cratePage,
@@ -111,7 +112,12 @@ class MrtdHasher {
  * measureTdx(file).toHex().toUpperCase(); // 96 hex digits
  * ```
  */
-export function measureTdx(file: IgvmFile, compatibilityMask?: number): Uint8Array {
+export function measureTdx(
+  file: IgvmFile,
+  compatibilityMask?: number,
+  log?: (line: string) => void,
+): Uint8Array {
+  const pageLog = log ? new PageLog(log) : undefined;
   const mask = crateMask(file, PlatformType.TDX, compatibilityMask);
   const mrtd = new MrtdHasher();
   const areas = new ParameterAreaSizes(true);
@@ -122,20 +128,30 @@ export function measureTdx(file: IgvmFile, compatibilityMask?: number): Uint8Arr
         areas.define(d.parameterAreaIndex, d.numberOfBytes);
         break;
       case "PageData":
-        if ((d.flags & PageDataFlags.SHARED) !== 0) break;
-        mrtd.page(
-          d.gpa,
-          (d.flags & PageDataFlags.UNMEASURED) !== 0 ? null : cratePage(d.data, file.source),
-        );
+        if ((d.flags & PageDataFlags.SHARED) !== 0) {
+          pageLog?.page("Shared (skipped)", d.gpa, 0x1000n);
+          break;
+        }
+        {
+          const unmeasured = (d.flags & PageDataFlags.UNMEASURED) !== 0;
+          mrtd.page(d.gpa, unmeasured ? null : cratePage(d.data, file.source));
+          pageLog?.page(
+            unmeasured ? "MEM.PAGE.ADD only" : "MEM.PAGE.ADD + MR.EXTEND",
+            d.gpa,
+            0x1000n,
+          );
+        }
         break;
       case "ParameterInsert":
         for (const gpa of pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex))) {
           mrtd.page(gpa, null);
+          pageLog?.page("MEM.PAGE.ADD only", gpa, 0x1000n);
         }
         break;
       default:
         break;
     }
   }
+  pageLog?.finish();
   return mrtd.digest();
 }

@@ -59,6 +59,7 @@ import type { IgvmFile, IgvmSource, Payload, VbsVpContext } from "../igvm/types.
 import { MeasurementError } from "../errors.ts";
 import { createHasher } from "../hash.ts";
 import { crateMask, crateSelects, ParameterAreaSizes } from "./crate_rules.ts";
+import { PageLog } from "./verbose_log.ts";
 
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
 /** `VBS_VP_CHUNK_SIZE_BYTES`: page chunk header plus a page. */
@@ -254,7 +255,12 @@ function pageBytes(data: Payload | null, source: IgvmSource | undefined): Uint8A
  * measureVbs(file).toHex().toUpperCase(); // 64 hex digits
  * ```
  */
-export function measureVbs(file: IgvmFile, compatibilityMask?: number): Uint8Array {
+export function measureVbs(
+  file: IgvmFile,
+  compatibilityMask?: number,
+  log?: (line: string) => void,
+): Uint8Array {
+  const pageLog = log ? new PageLog(log) : undefined;
   const mask = crateMask(file, PlatformType.VSM_ISOLATION, compatibilityMask);
   const chain = new VbsDigest();
   const areas = new ParameterAreaSizes(false);
@@ -269,14 +275,19 @@ export function measureVbs(file: IgvmFile, compatibilityMask?: number): Uint8Arr
               "but VBS measures only NORMAL pages (the igvm crate panics here)",
           );
         }
-        if ((d.flags & PageDataFlags.SHARED) !== 0) break;
+        if ((d.flags & PageDataFlags.SHARED) !== 0) {
+          pageLog?.page("Shared (skipped)", d.gpa, PAGE_4K);
+          break;
+        }
         const metadata = (d.flags & PageDataFlags.UNMEASURED) !== 0 ? META_UNMEASURED : 0n;
         chain.pages(d.gpa / PAGE_4K, 1n, metadata, pageBytes(d.data, file.source));
+        pageLog?.page(metadata === 0n ? "Measured" : "Unmeasured", d.gpa, PAGE_4K);
         break;
       }
       case "ParameterInsert": {
         const size = areas.size(d.parameterAreaIndex);
         chain.pages(d.gpa / PAGE_4K, size / PAGE_4K, META_UNMEASURED, new Uint8Array(0));
+        pageLog?.page("Unmeasured", d.gpa, size);
         break;
       }
       case "ErrorRange": {
@@ -284,6 +295,7 @@ export function measureVbs(file: IgvmFile, compatibilityMask?: number): Uint8Arr
         areas.chargePages(count, `error range at GPA 0x${d.gpa.toString(16)}`);
         const metadata = META_READABLE | META_WRITABLE | META_UNMEASURED;
         chain.pages(d.gpa / PAGE_4K, count, metadata, new Uint8Array(0));
+        pageLog?.page("Error range", d.gpa, count * PAGE_4K);
         break;
       }
       case "ParameterArea":
@@ -297,7 +309,9 @@ export function measureVbs(file: IgvmFile, compatibilityMask?: number): Uint8Arr
         break;
     }
   }
+  pageLog?.finish();
   for (const context of contexts) {
+    log?.(`vp registers: VTL ${context.vtl}, ${context.registers.length} registers`);
     for (const r of context.registers) {
       chain.register(context.vtl, r.name, vbsRegisterValue(context.type, r.name, r.value));
     }

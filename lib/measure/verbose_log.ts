@@ -6,8 +6,11 @@
  * @module
  */
 
-/** Page kinds as the original names them in its log. */
-export type LogKind = "Normal" | "Unmeasured" | "Zero" | "Secrets" | "Cpuid" | "VMSA";
+/**
+ * Page kinds as the original names them in its log (`Normal`, `Unmeasured`, `Zero`, `Secrets`,
+ * `Cpuid`, `VMSA`); the igvm-crate rules add their own (e.g. `Shared (skipped)`, `TDX added`).
+ */
+export type LogKind = string;
 
 /**
  * Merges page runs and emits one line per run.
@@ -24,7 +27,7 @@ export type LogKind = "Normal" | "Unmeasured" | "Zero" | "Secrets" | "Cpuid" | "
  * ```
  */
 export class PageLog {
-  #kind: LogKind | "None" = "None";
+  #kind: LogKind = "None";
   #gpa = 0n;
   #next = 0n;
   #len = 0n;
@@ -36,7 +39,7 @@ export class PageLog {
   }
 
   /** Records `len` bytes of `kind` at `gpa`. */
-  page(kind: LogKind | "None", gpa: bigint, len: bigint): void {
+  page(kind: LogKind, gpa: bigint, len: bigint): void {
     if (kind !== this.#kind || gpa !== this.#next) {
       if (this.#len > 0n) {
         this.#emit(
