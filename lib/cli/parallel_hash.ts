@@ -159,6 +159,23 @@ export class HashJobs {
 }
 
 /**
+ * False when the worker module is a local file that is not there (the one-file
+ * bundle has no `hash_worker.ts` beside it): starting a worker then would print
+ * a module-not-found error, so the main thread hashes alone. Where the file
+ * cannot be checked (scoped read permission, remote or embedded modules) it is
+ * assumed present; a worker that fails to start only costs the main thread's time.
+ */
+function workerModuleAvailable(url: URL): boolean {
+  if (url.protocol !== "file:") return true;
+  try {
+    Deno.statSync(url);
+    return true;
+  } catch (e) {
+    return !(e instanceof Deno.errors.NotFound);
+  }
+}
+
+/**
  * Starts hashing the pages at `offsets` of the file at `path` with `workers`
  * worker threads and the main thread; read the digests in order.
  */
@@ -179,9 +196,11 @@ export function startParallelPageHashes(
   for (let s = 0; s < slots; s++) jobs.ctrl[jobs.free(s)] = s;
 
   const threads: Worker[] = [];
+  const workerUrl = new URL("./hash_worker.ts", import.meta.url);
+  if (!workerModuleAvailable(workerUrl)) workers = 0;
   try {
     for (let i = 0; i < workers; i++) {
-      const w = new Worker(new URL("./hash_worker.ts", import.meta.url), { type: "module" });
+      const w = new Worker(workerUrl, { type: "module" });
       threads.push(w);
       w.postMessage(setup);
     }
