@@ -23,6 +23,7 @@ import {
   VBS_VP_CONTEXT_REGISTER_SIZE,
 } from "./defs.ts";
 import { HeaderError } from "./format_error.ts";
+import { isSupportedVbsRegister } from "./vbs_registers.ts";
 import type {
   DirectiveHeader,
   FileRange,
@@ -427,70 +428,6 @@ export function parseDirective(type: number, b: HeaderBody, ctx: HeaderContext):
   }
 }
 
-/** x64 VBS register names the crate converts (`X86Register::try_from`, hv_defs.rs). */
-const X64_VBS_REGISTERS = new Set([
-  0x00070001,
-  0x00070000,
-  0x00060003,
-  0x00060000,
-  0x00060004,
-  0x00060005,
-  0x00060002,
-  0x00060001,
-  0x00060007,
-  0x00040000,
-  0x00040002,
-  0x00040003,
-  0x00080001,
-  0x00080004,
-  0x00020005,
-  0x00020010,
-  0x00020006,
-  0x00020004,
-  0x00020008,
-  0x00020009,
-  0x0002000a,
-  0x0002000b,
-  0x0002000c,
-  0x00020011,
-  0x0008000e,
-  0x00080010,
-  0x00080040,
-  0x00080011,
-  0x00080041,
-  0x00080012,
-  0x00080042,
-  0x00080013,
-  0x00080043,
-  0x00080014,
-  0x00080044,
-  0x00080070,
-  0x00080071,
-  0x00080077,
-  0x00080078,
-  0x00080079,
-  0x0008007a,
-]);
-/** AArch64 VBS register names the crate converts (`AArch64Register::try_from`). */
-const AARCH64_VBS_REGISTERS = new Set([
-  0x00020022,
-  0x00020000,
-  0x00020001,
-  0x00020002,
-  0x00020003,
-  0x00020004,
-  0x00020005,
-  0x00020006,
-  0x00020007,
-  0x00020023,
-  0x00040002,
-  0x00040007,
-  0x0004000b,
-  0x0004000c,
-  0x00040005,
-  0x00040006,
-]);
-
 function parseVpContext(b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
   // IGVM_VHS_VP_CONTEXT: gpa u64 @0, mask u32 @8, file_offset u32 @12, vp_index u16 @16, reserved u16 @18
   const gpa = u64(b, 0);
@@ -588,9 +525,8 @@ function parseVbsVpContext(
   }
   if (vtl === undefined) throw new HeaderError("NoVbsVpContextRegisters");
   checkVtl(vtl);
-  const allowed = ctx.arch === Arch.X64 ? X64_VBS_REGISTERS : AARCH64_VBS_REGISTERS;
   for (const r of registers) {
-    if (!allowed.has(r.name)) {
+    if (!isSupportedVbsRegister(ctx.arch === Arch.X64, r.name)) {
       throw new HeaderError(
         ctx.arch === Arch.X64 ? "UnsupportedX64Register" : "UnsupportedAArch64Register",
         undefined,

@@ -29,6 +29,7 @@ import {
 import { crc32 } from "./crc32.ts";
 import { readPayload } from "./source.ts";
 import { PARAMETER_KINDS } from "./header_parser.ts";
+import { vbsRegisterBytes } from "./vbs_registers.ts";
 import { IgvmFormatError } from "../errors.ts";
 import { sha256 } from "../hash.ts";
 import type {
@@ -190,27 +191,6 @@ function headerSize(h: InitializationHeader | DirectiveHeader): number {
   }
 }
 
-/** x64 VBS registers the crate stores as segments (16 bytes kept) or tables (limit u16 @6, base u64 @8). */
-const X64_SEGMENTS = new Set([
-  0x00060000,
-  0x00060001,
-  0x00060002,
-  0x00060003,
-  0x00060004,
-  0x00060005,
-  0x00060007,
-]);
-const X64_TABLES = new Set([0x00070000, 0x00070001]);
-
-/** The register value as the crate writes it back after its typed round trip. */
-function registerValue(r: VbsRegister, x64: boolean): Uint8Array {
-  const v = new Uint8Array(16);
-  if (x64 && X64_SEGMENTS.has(r.name)) v.set(r.value);
-  else if (x64 && X64_TABLES.has(r.name)) v.set(r.value.subarray(6, 16), 6);
-  else v.set(r.value.subarray(0, 8));
-  return v;
-}
-
 function vbsContextData(vtl: number, registers: readonly VbsRegister[], x64: boolean): Uint8Array {
   // VbsVpContextHeader { register_count u32 } then VbsVpContextRegister { vtl u8, name u32 @1, mbz[11], value[16] @16 }
   const data = new Uint8Array(4 + registers.length * 32);
@@ -220,7 +200,7 @@ function vbsContextData(vtl: number, registers: readonly VbsRegister[], x64: boo
     const o = 4 + i * 32;
     v.setUint8(o, vtl);
     v.setUint32(o + 1, r.name, true);
-    data.set(registerValue(r, x64), o + 16);
+    data.set(vbsRegisterBytes(x64, r.name, r.value) ?? new Uint8Array(16), o + 16);
   });
   return data;
 }

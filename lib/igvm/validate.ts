@@ -7,20 +7,12 @@
  * @module
  */
 
-import { Arch, PlatformType } from "./defs.ts";
+import { Arch, PLATFORM_NAMES, PlatformType } from "./defs.ts";
 import { fileError, HeaderError, sectionError } from "./format_error.ts";
 import { validatePlatform } from "./header_parser.ts";
 import type { IgvmFile } from "./types.ts";
 
-const PLATFORM_DEBUG: Record<number, string> = {
-  0: "NATIVE",
-  1: "VSM_ISOLATION",
-  2: "SEV_SNP",
-  3: "TDX",
-  4: "SEV",
-  5: "SEV_ES",
-  6: "CCA",
-};
+const PLATFORM_DEBUG = PLATFORM_NAMES;
 
 function singleBits(mask: number): number[] {
   const out: number[] = [];

@@ -60,6 +60,7 @@ import { MeasurementError } from "../errors.ts";
 import { createHasher } from "../hash.ts";
 import { crateMask, crateSelects, ParameterAreaSizes } from "./crate_rules.ts";
 import { PageLog } from "./verbose_log.ts";
+import { vbsRegisterBytes } from "../igvm/vbs_registers.ts";
 
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
 /** `VBS_VP_CHUNK_SIZE_BYTES`: page chunk header plus a page. */
@@ -71,71 +72,6 @@ const CHUNK_VP_GPA_PAGE = 2;
 const META_READABLE = 0x1n;
 const META_WRITABLE = 0x2n;
 const META_UNMEASURED = 0x4n;
-
-/** `HvX64RegisterName` values of the x64 registers the crate converts, by encoding. */
-const X64_TABLE_REGISTERS = new Set([0x00070000, 0x00070001]); // Idtr, Gdtr
-const X64_SEGMENT_REGISTERS = new Set([
-  0x00060000, // Es
-  0x00060001, // Cs
-  0x00060002, // Ss
-  0x00060003, // Ds
-  0x00060004, // Fs
-  0x00060005, // Gs
-  0x00060007, // Tr
-]);
-const X64_U64_REGISTERS = new Set([
-  0x00040000, // Cr0
-  0x00040002, // Cr3
-  0x00040003, // Cr4
-  0x00080001, // Efer
-  0x00080004, // Pat
-  0x00020004, // Rsp
-  0x00020005, // Rbp
-  0x00020006, // Rsi
-  0x00020008, // R8
-  0x00020009, // R9
-  0x0002000a, // R10
-  0x0002000b, // R11
-  0x0002000c, // R12
-  0x00020010, // Rip
-  0x00020011, // Rflags
-  0x0008000e, // MsrMtrrDefType
-  0x00080010, // MsrMtrrPhysBase0..4
-  0x00080011,
-  0x00080012,
-  0x00080013,
-  0x00080014,
-  0x00080040, // MsrMtrrPhysMask0..4
-  0x00080041,
-  0x00080042,
-  0x00080043,
-  0x00080044,
-  0x00080070, // MsrMtrrFix64k00000
-  0x00080071, // MsrMtrrFix16k80000
-  0x00080077, // MsrMtrrFix4kE0000
-  0x00080078, // MsrMtrrFix4kE8000
-  0x00080079, // MsrMtrrFix4kF0000
-  0x0008007a, // MsrMtrrFix4kF8000
-]);
-/** `HvArm64RegisterName` values of the AArch64 registers the crate converts (all u64). */
-const AARCH64_REGISTERS = new Set([
-  0x00020000, // X0..X7
-  0x00020001,
-  0x00020002,
-  0x00020003,
-  0x00020004,
-  0x00020005,
-  0x00020006,
-  0x00020007,
-  0x00020022, // XPc
-  0x00020023, // Cpsr
-  0x00040002, // SctlrEl1
-  0x00040005, // Ttbr0El1
-  0x00040006, // Ttbr1El1
-  0x00040007, // TcrEl1
-  0x0004000b, // MairEl1
-  0x0004000c, // VbarEl1
-]);
 
 /**
  * The 16-byte value the crate measures for a stored register. The crate
@@ -159,18 +95,9 @@ export function vbsRegisterValue(
   name: number,
   raw: Uint8Array,
 ): Uint8Array {
-  const value = new Uint8Array(16);
-  value.set(raw.subarray(0, 16));
   const x64 = context === "X64VbsVpContext";
-  if (x64 && X64_SEGMENT_REGISTERS.has(name)) return value;
-  if (x64 && X64_TABLE_REGISTERS.has(name)) {
-    value.fill(0, 0, 6);
-    return value;
-  }
-  if (x64 ? X64_U64_REGISTERS.has(name) : AARCH64_REGISTERS.has(name)) {
-    value.fill(0, 8, 16);
-    return value;
-  }
+  const value = vbsRegisterBytes(x64, name, raw);
+  if (value !== undefined) return value;
   throw new MeasurementError(
     `unsupported ${x64 ? "x64" : "AArch64"} VBS register 0x${
       name.toString(16)
