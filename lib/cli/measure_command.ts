@@ -9,7 +9,7 @@ import { PlatformType } from "../igvm/defs.ts";
 import { measureTdx } from "../measure/tdx.ts";
 import { measureVbs } from "../measure/vbs.ts";
 import { measureSnpOpenvmm } from "../measure/openvmm_snp.ts";
-import { parseIgvm } from "../igvm/parser.ts";
+import { parseIgvm, type ParseOptions } from "../igvm/parser.ts";
 import {
   type AmdPlatform,
   measureCoconut,
@@ -35,15 +35,29 @@ export function upperHex(bytes: Uint8Array): string {
 }
 
 /** Opens and parses the input file; every failure names the file. */
-export function loadInput(path: string): { file: IgvmFile; close: () => void } {
+export function loadInput(
+  path: string,
+  options: ParseOptions = {},
+): { file: IgvmFile; close: () => void } {
   const source = withFile(path, "read file", () => openFileSource(path));
   try {
-    const file = withFile(path, "read file", () => parseIgvm(source));
+    const file = withFile(path, "read file", () => parseIgvm(source, options));
     return { file, close: () => source.close() };
   } catch (e) {
     source.close();
     throw e;
   }
+}
+
+/**
+ * Parser options for the global options: the original's rules (`--semantics
+ * coconut` on an AMD platform) parse as igvm 0.4.0 does, the release the
+ * original links; the igvm-crate rules parse as igvm HEAD.
+ */
+export function parseOptionsFor(args: ParsedArgs): ParseOptions {
+  const platform = args.global.platform as string;
+  const amd = platform === "sev-snp" || platform === "sev-es" || platform === "sev";
+  return amd && args.global.semantics !== "openvmm" ? { crateVersion: "0.4.0" } : {};
 }
 
 /** The ID-block check the original applies after printing the digest. */
@@ -134,7 +148,7 @@ export function computeDigest(
 /** Runs `measure`; `out` collects stdout text (flushed by the caller on error). */
 export function measureCommand(args: ParsedArgs, ctx: CommandContext): number {
   const out = ctx.out;
-  const { file, close } = loadInput(args.input);
+  const { file, close } = loadInput(args.input, parseOptionsFor(args));
   try {
     const platform = args.global.platform as string;
     const log = args.global.verbose === true ? (line: string) => out.push(line + "\n") : undefined;

@@ -18,7 +18,7 @@
 
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, FileAccessError, withFile } from "./io.ts";
-import { computeDigest, type DigestResult, loadInput } from "./measure_command.ts";
+import { computeDigest, type DigestResult, loadInput, parseOptionsFor } from "./measure_command.ts";
 import { baseJson, jsonText, policyJson } from "./json.ts";
 import type { IdBlock } from "../snp/id_block.ts";
 import { MeasurementError } from "../errors.ts";
@@ -194,7 +194,7 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
   }
   const fields = idBlockFields(o);
 
-  const { file, close } = loadInput(args.input);
+  const { file, close } = loadInput(args.input, parseOptionsFor(args));
   try {
     const log = args.global.verbose === true
       ? (line: string) => ctx.out.push(line + "\n")

@@ -14,7 +14,7 @@
 
 import { type ParsedArgs, UsageError } from "./args.ts";
 import { type CommandContext, withFile } from "./io.ts";
-import { computeDigest, loadInput } from "./measure_command.ts";
+import { computeDigest, loadInput, parseOptionsFor } from "./measure_command.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { type Check, verifyIdBlocks } from "../verify/id_block_check.ts";
 import { compareReport, expectedReport } from "../verify/report_compare.ts";
@@ -63,7 +63,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     () => parseReport(Deno.readFileSync(reportPath)),
   );
 
-  const { file, close } = loadInput(args.input);
+  const { file, close } = loadInput(args.input, parseOptionsFor(args));
   try {
     const m = withFile(args.input, "read file", () => computeDigest(file, args));
     ctx.out.length = 0;

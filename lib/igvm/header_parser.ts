@@ -43,6 +43,8 @@ export interface HeaderContext {
   readonly arch: Arch;
   /** Platform type by compatibility mask, from the platform headers seen so far. */
   readonly maskMap: ReadonlyMap<number, number>;
+  /** Follow igvm 0.4.0 (the original igvmmeasure's parser) rather than HEAD. */
+  readonly legacy?: boolean;
 }
 
 /** The body of one header: its bytes and where its fields start. */
@@ -108,7 +110,7 @@ function checkVtl(vtl: number): number {
  * Decodes `IGVM_VHS_SUPPORTED_PLATFORM` and applies `IgvmPlatformHeader::validate`.
  * The caller has checked type 0x1 and length 16.
  */
-export function parsePlatform(b: HeaderBody): SupportedPlatform {
+export function parsePlatform(b: HeaderBody, legacy = false): SupportedPlatform {
   const h: SupportedPlatform = {
     type: "SupportedPlatform",
     compatibilityMask: u32(b, 0), // 0x0 u32
@@ -118,6 +120,10 @@ export function parsePlatform(b: HeaderBody): SupportedPlatform {
     sharedGpaBoundary: u64(b, 8), // 0x8 u64
   };
   validatePlatform(h);
+  // igvm 0.4.0 predates the CCA platform type.
+  if (legacy && h.platformType === PlatformType.CCA) {
+    throw new HeaderError("InvalidPlatformType", undefined, "CCA (igvm 0.4.0 has no CCA platform)");
+  }
   return h;
 }
 
@@ -154,7 +160,13 @@ export function validatePlatform(h: SupportedPlatform): void {
 }
 
 /** Body size the crate requires for an initialization header type, or undefined if unknown. */
-export function initializationBodySize(type: number): number | undefined {
+export function initializationBodySize(type: number, legacy = false): number | undefined {
+  // igvm 0.4.0 (built without features, as the original igvmmeasure links it) has no CoRIM or CCA headers.
+  if (
+    legacy &&
+    (type === HeaderType.CCA_POLICY || type === HeaderType.CORIM_DOCUMENT ||
+      type === HeaderType.CORIM_SIGNATURE)
+  ) return undefined;
   switch (type) {
     case HeaderType.GUEST_POLICY:
       return BodySize.GUEST_POLICY;
@@ -170,6 +182,9 @@ export function initializationBodySize(type: number): number | undefined {
   }
   return undefined;
 }
+
+/** Size of `SevVmsa` in igvm 0.4.0 (HEAD pads it to 4 KiB). */
+const LEGACY_VMSA_SIZE = 1648;
 
 /** Decodes and validates one initialization header whose type and length match. */
 export function parseInitialization(
@@ -441,6 +456,22 @@ function parseVpContext(b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
     case PlatformType.SEV_SNP:
     case PlatformType.SEV_ES: {
       const vmsa = vpContextRange(ctx, fileOffset, PAGE_SIZE_4K);
+      if (ctx.legacy) {
+        // igvm 0.4.0's SevVmsa is 1648 bytes; it refuses a VMSA page with non-zero bytes after them.
+        const page = ctx.source.read(vmsa.offset, vmsa.length);
+        for (let i = LEGACY_VMSA_SIZE; i < PAGE_SIZE_4K; i++) {
+          if (page[i] !== 0) {
+            throw new HeaderError(
+              "InvalidVmsa",
+              undefined,
+              `byte 0x${
+                i.toString(16)
+              } of the VMSA page is not zero (igvm 0.4.0, which the original ` +
+                "igvmmeasure uses, refuses this; igvm HEAD and --semantics openvmm accept it)",
+            );
+          }
+        }
+      }
       checkGpa(gpa);
       return { type: "SnpVpContext", gpa, compatibilityMask, vpIndex, vmsa };
     }
@@ -526,7 +557,7 @@ function parseVbsVpContext(
   if (vtl === undefined) throw new HeaderError("NoVbsVpContextRegisters");
   checkVtl(vtl);
   for (const r of registers) {
-    if (!isSupportedVbsRegister(ctx.arch === Arch.X64, r.name)) {
+    if (!isSupportedVbsRegister(ctx.arch === Arch.X64, r.name, ctx.legacy)) {
       throw new HeaderError(
         ctx.arch === Arch.X64 ? "UnsupportedX64Register" : "UnsupportedAArch64Register",
         undefined,

@@ -70,6 +70,14 @@ export interface ParseOptions {
    * that do not recognise such a header).
    */
   readonly optionalHeaders?: "refuse" | "skip";
+  /**
+   * Which release of the reference parser to follow: `"head"` (the default;
+   * microsoft/igvm e6c3ff1) or `"0.4.0"` (the crates.io release the original
+   * igvmmeasure links, which also refuses SNP VMSA pages with non-zero bytes
+   * past its 1648-byte `SevVmsa`, CoRIM and CCA headers, the CCA platform and
+   * AArch64 VBS registers X2–X7).
+   */
+  readonly crateVersion?: "head" | "0.4.0";
 }
 
 function inRange(t: number, r: readonly [number, number]): boolean {
@@ -179,7 +187,13 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
   }
   const arch = revision.version === 2 ? revision.arch : Arch.X64;
   const maskMap = new Map<number, number>();
-  const ctx: HeaderContext = { source: src, fileDataStart, arch, maskMap };
+  const ctx: HeaderContext = {
+    source: src,
+    fileDataStart,
+    arch,
+    maskMap,
+    legacy: options.crateVersion === "0.4.0",
+  };
   const view = new DataView(section.buffer);
   const platforms: PlatformHeader[] = [];
   const initializations: InitializationHeader[] = [];
@@ -234,7 +248,7 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
       const want = sectionOf === "platform"
         ? (type === HeaderType.SUPPORTED_PLATFORM ? 16 : undefined)
         : sectionOf === "initialization"
-        ? initializationBodySize(type)
+        ? initializationBodySize(type, ctx.legacy)
         : directiveBodySize(type);
       if (want === undefined || length !== want) {
         throw new HeaderError(
@@ -255,7 +269,7 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
         );
       }
       if (sectionOf === "platform") {
-        const h = parsePlatform(body);
+        const h = parsePlatform(body, ctx.legacy);
         maskMap.set(h.compatibilityMask, h.platformType);
         platforms.push(h);
       } else if (sectionOf === "initialization") {

@@ -94,7 +94,9 @@ const AARCH64_REGISTERS: ReadonlySet<number> = new Set([
  * isSupportedVbsRegister(true, 0x00020010); // true (RIP)
  * ```
  */
-export function isSupportedVbsRegister(x64: boolean, name: number): boolean {
+export function isSupportedVbsRegister(x64: boolean, name: number, igvm040 = false): boolean {
+  // igvm 0.4.0 supports X0, X1 but not X2–X7 (added later).
+  if (!x64 && igvm040 && name >= 0x00020002 && name <= 0x00020007) return false;
   return x64
     ? X64_U64_REGISTERS.has(name) || X64_SEGMENT_REGISTERS.has(name) ||
       X64_TABLE_REGISTERS.has(name)
