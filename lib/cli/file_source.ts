@@ -14,7 +14,7 @@
 
 import type { IgvmSource } from "../igvm/types.ts";
 import type { PageDigestReader, PageHashService } from "../measure/page_hashes.ts";
-import { startParallelPageHashes } from "./parallel_hash.ts";
+import { prestartWorkers, startParallelPageHashes, workerCount } from "./parallel_hash.ts";
 
 /** Size of the read window for scratch reads (one system call per window). */
 export const WINDOW_SIZE = 1 << 20;
@@ -64,6 +64,15 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
   const file = Deno.openSync(path, { read: true });
   const size = file.statSync().size;
   const threshold = options.parallelThreshold ?? PARALLEL_THRESHOLD;
+  // A file this large may well need the worker threads: start them now, so that loading their
+  // modules overlaps the parsing of the headers. Unused ones are stopped by close().
+  let early: Worker[] | undefined = size >= threshold
+    ? prestartWorkers(options.workers ?? workerCount())
+    : undefined;
+  const stopEarly = () => {
+    for (const w of early ?? []) w.terminate();
+    early = undefined;
+  };
   let window: Uint8Array | undefined;
   let windowStart = 0;
   let windowEnd = 0; // exclusive; windowStart === windowEnd: empty
@@ -101,10 +110,16 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
       return buf;
     },
     sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
-      if (offsets.length * 4096 < threshold) return undefined;
-      return startParallelPageHashes(path, offsets, options.workers);
+      if (offsets.length * 4096 < threshold) {
+        stopEarly();
+        return undefined;
+      }
+      const started = early;
+      early = undefined;
+      return startParallelPageHashes(path, offsets, options.workers, started);
     },
     close() {
+      stopEarly();
       file.close();
     },
   };

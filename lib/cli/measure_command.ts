@@ -6,9 +6,6 @@
 
 import { type ParsedArgs, UsageError } from "./args.ts";
 import { PlatformType } from "../igvm/defs.ts";
-import { measureTdx } from "../measure/tdx.ts";
-import { measureVbs } from "../measure/vbs.ts";
-import { measureSnpOpenvmm } from "../measure/openvmm_snp.ts";
 import { parseIgvm, type ParseOptions } from "../igvm/parser.ts";
 import {
   type AmdPlatform,
@@ -106,6 +103,36 @@ export function checkGlobalOptions(args: ParsedArgs): void {
   }
 }
 
+/** The igvm-crate measurements, loaded on demand (they are not on the default path). */
+let crateRules:
+  | {
+    measureTdx: typeof import("../measure/tdx.ts").measureTdx;
+    measureVbs: typeof import("../measure/vbs.ts").measureVbs;
+    measureSnpOpenvmm: typeof import("../measure/openvmm_snp.ts").measureSnpOpenvmm;
+  }
+  | undefined;
+
+/** True when the global options ask for the igvm crate's rules (TDX, VBS, or `--semantics openvmm`). */
+export function needsCrateRules(args: ParsedArgs): boolean {
+  const platform = args.global.platform;
+  return platform === "tdx" || platform === "vbs" || args.global.semantics === "openvmm";
+}
+
+/** Loads the igvm-crate measurements; call before {@link computeDigest} needs them. */
+export async function loadCrateRules(): Promise<void> {
+  if (crateRules) return;
+  const [tdx, vbs, openvmm] = await Promise.all([
+    import("../measure/tdx.ts"),
+    import("../measure/vbs.ts"),
+    import("../measure/openvmm_snp.ts"),
+  ]);
+  crateRules = {
+    measureTdx: tdx.measureTdx,
+    measureVbs: vbs.measureVbs,
+    measureSnpOpenvmm: openvmm.measureSnpOpenvmm,
+  };
+}
+
 /** Computes the digest the global options ask for. */
 export function computeDigest(
   file: IgvmFile,
@@ -122,11 +149,12 @@ export function computeDigest(
       : PlatformType.SEV_SNP;
     const mask = platformMask(file, type);
     if (mask === undefined) throw new MeasurementError(NOT_COMPATIBLE, true);
+    if (crateRules === undefined) throw new Error("loadCrateRules() was not called");
     const digest = platform === "tdx"
-      ? measureTdx(file, mask, log)
+      ? crateRules.measureTdx(file, mask, log)
       : platform === "vbs"
-      ? measureVbs(file, mask, log)
-      : measureSnpOpenvmm(file, mask, log);
+      ? crateRules.measureVbs(file, mask, log)
+      : crateRules.measureSnpOpenvmm(file, mask, log);
     let idBlockLd: Uint8Array | undefined;
     for (const d of file.directives) {
       if (d.type === "SnpIdBlock" && (d.compatibilityMask & mask) !== 0) idBlockLd = d.ld;

@@ -176,6 +176,23 @@ function workerModuleAvailable(url: URL): boolean {
 }
 
 /**
+ * Starts `count` worker threads (their modules load while the caller goes on);
+ * hand them to {@link startParallelPageHashes}, or terminate them. Returns
+ * fewer (none) where workers cannot start.
+ */
+export function prestartWorkers(count: number): Worker[] {
+  const threads: Worker[] = [];
+  const workerUrl = new URL("./hash_worker.ts", import.meta.url);
+  if (!workerModuleAvailable(workerUrl)) return threads;
+  try {
+    for (let i = 0; i < count; i++) threads.push(new Worker(workerUrl, { type: "module" }));
+  } catch {
+    // No worker threads here: the main thread does all the work.
+  }
+  return threads;
+}
+
+/**
  * Starts hashing the pages at `offsets` of the file at `path` with `workers`
  * worker threads and the main thread; read the digests in order.
  */
@@ -183,6 +200,7 @@ export function startParallelPageHashes(
   path: string,
   offsets: ArrayLike<number>,
   workers = workerCount(),
+  started?: Worker[],
 ): PageDigestReader {
   const count = offsets.length;
   const jobCount = Math.ceil(count / JOB_PAGES);
@@ -195,18 +213,8 @@ export function startParallelPageHashes(
   const jobs = new HashJobs(setup);
   for (let s = 0; s < slots; s++) jobs.ctrl[jobs.free(s)] = s;
 
-  const threads: Worker[] = [];
-  const workerUrl = new URL("./hash_worker.ts", import.meta.url);
-  if (!workerModuleAvailable(workerUrl)) workers = 0;
-  try {
-    for (let i = 0; i < workers; i++) {
-      const w = new Worker(workerUrl, { type: "module" });
-      threads.push(w);
-      w.postMessage(setup);
-    }
-  } catch {
-    // No worker threads here: the main thread does all the work.
-  }
+  const threads: Worker[] = started ?? prestartWorkers(workers);
+  for (const w of threads) w.postMessage(setup);
 
   let cursor = 0;
   let closed = false;

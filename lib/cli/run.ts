@@ -11,7 +11,7 @@ import { HelpRequest, parseArgs, type ParsedArgs, UsageError } from "./args.ts";
 import { PROGRAM } from "./spec.ts";
 import { IgvmToolError, MeasurementError } from "../errors.ts";
 import { type CliIo, type CommandContext, denoIo } from "./io.ts";
-import { measureCommand } from "./measure_command.ts";
+import { loadCrateRules, measureCommand, needsCrateRules } from "./measure_command.ts";
 import { errorJson, jsonRequested, jsonText } from "./json.ts";
 import { VerificationError } from "../verify/verification_error.ts";
 
@@ -30,6 +30,7 @@ export function errorLine(e: IgvmToolError): string {
 }
 
 async function dispatch(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
+  if (parsed.command === "inspect" || needsCrateRules(parsed)) await loadCrateRules();
   switch (parsed.command) {
     case "measure":
       return measureCommand(parsed, ctx);
