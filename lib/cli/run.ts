@@ -51,6 +51,12 @@ async function dispatch(parsed: ParsedArgs, ctx: CommandContext): Promise<number
   throw new UsageError(`unrecognized subcommand '${parsed.command}'`);
 }
 
+/** clap's layout for a usage error: the problem, the usage line, a pointer to `--help`. */
+function usageText(e: UsageError): string {
+  return `error: ${e.message}\n\nUsage: igvmmeasure [OPTIONS] <INPUT> <COMMAND>\n\n` +
+    "For more information, try '--help'.\n";
+}
+
 /**
  * Runs the CLI with `args` (without the program name); returns the exit code.
  *
@@ -74,10 +80,7 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
         io.stdout(jsonText({ command: null, file: null, error: errorJson(e) }));
         return ExitCode.USAGE;
       }
-      io.stderr(
-        `error: ${e.message}\n\nUsage: igvmmeasure [OPTIONS] <INPUT> <COMMAND>\n\n` +
-          "For more information, try '--help'.\n",
-      );
+      io.stderr(usageText(e));
       return ExitCode.USAGE;
     }
     throw e;
@@ -95,10 +98,7 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
     }
     if (ctx.out.length) io.stdout(ctx.out.join(""));
     if (e instanceof UsageError) {
-      io.stderr(
-        `error: ${e.message}\n\nUsage: igvmmeasure [OPTIONS] <INPUT> <COMMAND>\n\n` +
-          "For more information, try '--help'.\n",
-      );
+      io.stderr(usageText(e));
       return code;
     }
     if (e instanceof IgvmToolError) {
