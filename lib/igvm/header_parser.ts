@@ -10,101 +10,36 @@
  */
 
 import {
-  Arch,
   BodySize,
-  CCA_VP_CONTEXT_SIZE,
   HeaderType,
-  NATIVE_VP_CONTEXT_X64_SIZE,
   PAGE_SIZE_4K,
   PageDataType,
   PlatformType,
   RelocationFlags,
-  VBS_VP_CONTEXT_HEADER_SIZE,
-  VBS_VP_CONTEXT_REGISTER_SIZE,
 } from "./defs.ts";
 import { HeaderError } from "./format_error.ts";
-import { isSupportedVbsRegister } from "./vbs_registers.ts";
+import {
+  ALIGN_4K,
+  bytes,
+  checkGpa,
+  checkVtl,
+  extractFileData,
+  type HeaderBody,
+  type HeaderContext,
+  u16,
+  u32,
+  u64,
+  u8,
+} from "./header_body.ts";
+import { parseVpContext } from "./vp_context_parser.ts";
 import type {
   DirectiveHeader,
-  FileRange,
-  IgvmSource,
   InitializationHeader,
   ParameterKind,
   SupportedPlatform,
-  VbsRegister,
 } from "./types.ts";
 
-/** What decoding a header needs to know about the file around it. */
-export interface HeaderContext {
-  readonly source: IgvmSource;
-  /** `variable_header_offset + variable_header_size`: where file data starts. */
-  readonly fileDataStart: number;
-  /** Architecture of the file (x64 for format version 1). */
-  readonly arch: Arch;
-  /** Platform type by compatibility mask, from the platform headers seen so far. */
-  readonly maskMap: ReadonlyMap<number, number>;
-  /** Follow igvm 0.4.0 (the original igvmmeasure's parser) rather than HEAD. */
-  readonly legacy?: boolean;
-}
-
-/** The body of one header: its bytes and where its fields start. */
-export interface HeaderBody {
-  readonly view: DataView;
-  /** Offset of the body (after the 8-byte type/length prefix) in `view`. */
-  readonly at: number;
-}
-
-const ALIGN_4K = BigInt(PAGE_SIZE_4K);
-
-function u64(b: HeaderBody, off: number): bigint {
-  return b.view.getBigUint64(b.at + off, true);
-}
-function u32(b: HeaderBody, off: number): number {
-  return b.view.getUint32(b.at + off, true);
-}
-function u16(b: HeaderBody, off: number): number {
-  return b.view.getUint16(b.at + off, true);
-}
-function u8(b: HeaderBody, off: number): number {
-  return b.view.getUint8(b.at + off);
-}
-function bytes(b: HeaderBody, off: number, len: number): Uint8Array {
-  return new Uint8Array(b.view.buffer, b.view.byteOffset + b.at + off, len).slice();
-}
-
-/**
- * The crate's `extract_file_data`: file offset 0 means no data; otherwise
- * `size` bytes at `file_offset` must lie in the file-data section. The u32
- * subtraction wraps as the crate's release build does, so an offset before
- * the section is refused as out of range.
- */
-function extractFileData(ctx: HeaderContext, fileOffset: number, size: bigint): FileRange | null {
-  if (fileOffset === 0) return null;
-  const start = (fileOffset - ctx.fileDataStart) >>> 0;
-  const dataLength = ctx.source.size - ctx.fileDataStart;
-  if (BigInt(start) + size > BigInt(dataLength)) {
-    throw new HeaderError("InvalidDataSize", undefined, `file offset ${fileOffset} size ${size}`);
-  }
-  return { offset: ctx.fileDataStart + start, length: Number(size) };
-}
-
-/**
- * The VP context readers' bounds rule: `length` bytes from `file_offset`
- * (which must not be 0-relative-wrapped past the end).
- */
-function vpContextRange(ctx: HeaderContext, fileOffset: number, length: number): FileRange {
-  const start = (fileOffset - ctx.fileDataStart) >>> 0;
-  const dataLength = ctx.source.size - ctx.fileDataStart;
-  if (start > dataLength || start + length > dataLength) {
-    throw new HeaderError("InvalidDataSize", undefined, `VP context at file offset ${fileOffset}`);
-  }
-  return { offset: ctx.fileDataStart + start, length };
-}
-
-function checkVtl(vtl: number): number {
-  if (vtl > 2) throw new HeaderError("InvalidVtl", undefined, `VTL ${vtl}`);
-  return vtl;
-}
+export type { HeaderBody, HeaderContext } from "./header_body.ts";
 
 /**
  * Decodes `IGVM_VHS_SUPPORTED_PLATFORM` and applies `IgvmPlatformHeader::validate`.
@@ -182,9 +117,6 @@ export function initializationBodySize(type: number, legacy = false): number | u
   }
   return undefined;
 }
-
-/** Size of `SevVmsa` in igvm 0.4.0 (HEAD pads it to 4 KiB). */
-const LEGACY_VMSA_SIZE = 1648;
 
 /** Decodes and validates one initialization header whose type and length match. */
 export function parseInitialization(
@@ -329,10 +261,6 @@ export function directiveBodySize(type: number): number | undefined {
   return undefined;
 }
 
-function checkGpa(gpa: bigint): void {
-  if (gpa % ALIGN_4K !== 0n) throw new HeaderError("UnalignedAddress", gpa);
-}
-
 /** Decodes and validates one directive header whose type and length match. */
 export function parseDirective(type: number, b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
   const kind = PARAMETER_KINDS.get(type);
@@ -441,134 +369,4 @@ export function parseDirective(type: number, b: HeaderBody, ctx: HeaderContext):
       return { type: "ErrorRange", gpa, compatibilityMask: u32(b, 8), sizeBytes: u32(b, 12) };
     }
   }
-}
-
-function parseVpContext(b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
-  // IGVM_VHS_VP_CONTEXT: gpa u64 @0, mask u32 @8, file_offset u32 @12, vp_index u16 @16, reserved u16 @18
-  const gpa = u64(b, 0);
-  const compatibilityMask = u32(b, 8);
-  const fileOffset = u32(b, 12);
-  const vpIndex = u16(b, 16);
-  const platform = ctx.maskMap.get(compatibilityMask);
-  switch (platform) {
-    case PlatformType.VSM_ISOLATION:
-      return parseVbsVpContext(ctx, fileOffset, compatibilityMask, vpIndex);
-    case PlatformType.SEV_SNP:
-    case PlatformType.SEV_ES: {
-      const vmsa = vpContextRange(ctx, fileOffset, PAGE_SIZE_4K);
-      if (ctx.legacy) {
-        // igvm 0.4.0's SevVmsa is 1648 bytes; it refuses a VMSA page with non-zero bytes after them.
-        const page = ctx.source.read(vmsa.offset, vmsa.length);
-        for (let i = LEGACY_VMSA_SIZE; i < PAGE_SIZE_4K; i++) {
-          if (page[i] !== 0) {
-            throw new HeaderError(
-              "InvalidVmsa",
-              undefined,
-              `byte 0x${
-                i.toString(16)
-              } of the VMSA page is not zero (igvm 0.4.0, which the original ` +
-                "igvmmeasure uses, refuses this; igvm HEAD and --semantics openvmm accept it)",
-            );
-          }
-        }
-      }
-      checkGpa(gpa);
-      return { type: "SnpVpContext", gpa, compatibilityMask, vpIndex, vmsa };
-    }
-    case PlatformType.NATIVE:
-    case PlatformType.SEV:
-    case PlatformType.CCA: {
-      const size = platform === PlatformType.CCA ? CCA_VP_CONTEXT_SIZE : NATIVE_VP_CONTEXT_X64_SIZE;
-      const range = vpContextRange(ctx, fileOffset, PAGE_SIZE_4K);
-      const page = ctx.source.read(range.offset, range.length);
-      for (let i = size; i < PAGE_SIZE_4K; i++) {
-        if (page[i] !== 0) {
-          throw new HeaderError(
-            "InvalidContext",
-            undefined,
-            `byte ${i} of the ${PLATFORM_LABEL[platform]} VP context page is not zero`,
-          );
-        }
-      }
-      const context = page.slice(0, size);
-      return platform === PlatformType.CCA
-        ? { type: "AArch64CcaVpContext", compatibilityMask, vpIndex, context }
-        : { type: "X64NativeVpContext", compatibilityMask, vpIndex, context };
-    }
-    default:
-      throw new HeaderError(
-        "InvalidVpContextPlatformType",
-        undefined,
-        `mask 0x${compatibilityMask.toString(16)}`,
-      );
-  }
-}
-
-const PLATFORM_LABEL: Record<number, string> = { 0: "native", 4: "SEV", 6: "CCA" };
-
-function parseVbsVpContext(
-  ctx: HeaderContext,
-  fileOffset: number,
-  compatibilityMask: number,
-  vpIndex: number,
-): DirectiveHeader {
-  const start = (fileOffset - ctx.fileDataStart) >>> 0;
-  const dataLength = ctx.source.size - ctx.fileDataStart;
-  if (start + VBS_VP_CONTEXT_HEADER_SIZE > dataLength) {
-    throw new HeaderError("InvalidDataSize", undefined, "VBS VP context header");
-  }
-  const at = ctx.fileDataStart + start;
-  const count = new DataView(ctx.source.read(at, 4).slice().buffer).getUint32(0, true);
-  // Bound the register count by the bytes present before reading any of them.
-  const available = Math.floor(
-    (dataLength - start - VBS_VP_CONTEXT_HEADER_SIZE) / VBS_VP_CONTEXT_REGISTER_SIZE,
-  );
-  if (count > available) {
-    throw new HeaderError("InvalidDataSize", undefined, `VBS VP context with ${count} registers`);
-  }
-  const raw = ctx.source.read(at + VBS_VP_CONTEXT_HEADER_SIZE, count * VBS_VP_CONTEXT_REGISTER_SIZE)
-    .slice();
-  const view = new DataView(raw.buffer);
-  const registers: VbsRegister[] = [];
-  let vtl: number | undefined;
-  for (let i = 0; i < count; i++) {
-    // VbsVpContextRegister: vtl u8 @0, register_name u32 @1, mbz[11] @5, register_value[16] @16
-    const o = i * VBS_VP_CONTEXT_REGISTER_SIZE;
-    const regVtl = view.getUint8(o);
-    if (vtl === undefined) vtl = regVtl;
-    else if (vtl !== regVtl) {
-      // The crate asserts here (it supports one VTL per context) and panics.
-      throw new HeaderError(
-        "InvalidVtl",
-        undefined,
-        "VBS VP context registers name different VTLs",
-      );
-    }
-    registers.push({ name: view.getUint32(o + 1, true), value: raw.slice(o + 16, o + 32) });
-  }
-  if (vpIndex !== 0) {
-    // The crate asserts vp_index == 0 (BSP only) and panics.
-    throw new HeaderError(
-      "InvalidContext",
-      undefined,
-      `VBS VP context for VP ${vpIndex} (only VP 0 is supported)`,
-    );
-  }
-  if (vtl === undefined) throw new HeaderError("NoVbsVpContextRegisters");
-  checkVtl(vtl);
-  for (const r of registers) {
-    if (!isSupportedVbsRegister(ctx.arch === Arch.X64, r.name, ctx.legacy)) {
-      throw new HeaderError(
-        ctx.arch === Arch.X64 ? "UnsupportedX64Register" : "UnsupportedAArch64Register",
-        undefined,
-        `register 0x${r.name.toString(16)}`,
-      );
-    }
-  }
-  return {
-    type: ctx.arch === Arch.X64 ? "X64VbsVpContext" : "AArch64VbsVpContext",
-    vtl,
-    registers,
-    compatibilityMask,
-  };
 }
