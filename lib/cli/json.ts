@@ -17,7 +17,6 @@ import {
 import type { ParsedArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { FileAccessError } from "./io.ts";
-export { policyJson } from "../verify/policy_view.ts";
 
 /** The `error` member of a JSON result. */
 export interface ErrorJson {

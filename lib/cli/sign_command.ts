@@ -19,7 +19,8 @@
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, FileAccessError, withFile } from "./io.ts";
 import { computeDigest, type DigestResult, loadInput, parseOptionsFor } from "./measure_command.ts";
-import { baseJson, jsonText, policyJson } from "./json.ts";
+import { baseJson, jsonText } from "./json.ts";
+import { policyJson } from "../verify/policy_view.ts";
 import type { IdBlock } from "../snp/id_block.ts";
 import { MeasurementError } from "../errors.ts";
 import { UsageError } from "./args.ts";
