@@ -54,16 +54,15 @@ export function parsePlatform(b: HeaderBody, legacy = false): SupportedPlatform 
     platformVersion: u16(b, 6), // 0x6 u16
     sharedGpaBoundary: u64(b, 8), // 0x8 u64
   };
-  validatePlatform(h);
-  // igvm 0.4.0 predates the CCA platform type.
-  if (legacy && h.platformType === PlatformType.CCA) {
-    throw new HeaderError("InvalidPlatformType", undefined, "CCA (igvm 0.4.0 has no CCA platform)");
-  }
+  validatePlatform(h, legacy);
   return h;
 }
 
-/** `IgvmPlatformHeader::validate`. */
-export function validatePlatform(h: SupportedPlatform): void {
+/**
+ * `IgvmPlatformHeader::validate`. With `legacy` (igvm 0.4.0), which predates
+ * the CCA platform, type 6 is an unknown platform type.
+ */
+export function validatePlatform(h: SupportedPlatform, legacy = false): void {
   let ones = 0;
   for (let m = h.compatibilityMask; m !== 0; m >>>= 1) ones += m & 1;
   if (ones !== 1) {
@@ -76,7 +75,7 @@ export function validatePlatform(h: SupportedPlatform): void {
   if (h.highestVtl !== 0 && h.highestVtl !== 2) {
     throw new HeaderError("InvalidVtl", undefined, `highest VTL ${h.highestVtl}`);
   }
-  if (h.platformType > PlatformType.CCA) {
+  if (h.platformType > (legacy ? PlatformType.SEV_ES : PlatformType.CCA)) {
     throw new HeaderError("InvalidPlatformType", undefined, `platform type ${h.platformType}`);
   }
   if (h.platformVersion !== 1) {

@@ -274,7 +274,12 @@ export function validateFile(file: IgvmFile): void {
         }
         areas.set(d.parameterAreaIndex, "inserted");
         for (const r of pageTableRegions) {
-          if ((r.mask & d.compatibilityMask) !== 0 && d.gpa >= r.gpa && d.gpa < r.gpa + r.size) {
+          // The crate adds gpa + size as u64, which wraps (release build): a region at the top of
+          // the address space then contains no insert.
+          if (
+            (r.mask & d.compatibilityMask) !== 0 && d.gpa >= r.gpa &&
+            d.gpa < BigInt.asUintN(64, r.gpa + r.size)
+          ) {
             throw fileError(
               "ParameterInsertInsidePageTableRegion",
               `parameter insert at 0x${d.gpa.toString(16)} is inside a page table region`,
