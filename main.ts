@@ -9,5 +9,15 @@
 import { runCli } from "./lib/cli/run.ts";
 
 if (import.meta.main) {
-  Deno.exitCode = await runCli(Deno.args);
+  try {
+    Deno.exitCode = await runCli(Deno.args);
+  } catch (e) {
+    // Only a failed write of the output itself gets here (e.g. stdout on a full disk).
+    try {
+      console.error(`Error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    } catch {
+      // stderr is gone too
+    }
+    Deno.exitCode = 1;
+  }
 }

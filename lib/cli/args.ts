@@ -10,11 +10,22 @@
 
 /** A usage error: clap's exit code 2. */
 export class UsageError extends Error {
+  /** True when `--json` had been parsed as an option before the error. */
+  json = false;
   /** Creates the error; `message` is clap-style ("unexpected argument '-x' found"). */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
   }
+}
+
+/** The value after an option: clap refuses one that looks like another option. */
+function nextValue(args: readonly string[], i: number, shown: string): string {
+  const v = args[i + 1];
+  if (v === undefined || (v.startsWith("-") && v !== "-")) {
+    throw new UsageError(`a value is required for '${shown}' but none was supplied`);
+  }
+  return v;
 }
 
 /** A request for help or the version, answered on stdout with exit code 0. */
@@ -143,10 +154,7 @@ function takeOption(
       setValue(out, spec, inline, shownName(spec));
       return 1;
     }
-    if (i + 1 >= args.length) {
-      throw new UsageError(`a value is required for '${shownName(spec)}' but none was supplied`);
-    }
-    setValue(out, spec, args[i + 1], shownName(spec));
+    setValue(out, spec, nextValue(args, i, shownName(spec)), shownName(spec));
     return 2;
   }
   if (arg.startsWith("-") && arg.length > 1) {
@@ -163,16 +171,13 @@ function takeOption(
         out[spec.long] = true;
         continue;
       }
-      let rest = arg.slice(k + 1);
-      if (rest.startsWith("=")) rest = rest.slice(1);
+      // `-psev`, `-p=sev` and `-p=` (an empty value, as clap reads it) take the rest of the argument.
+      const rest = arg.slice(k + 1);
       if (rest.length > 0) {
-        setValue(out, spec, rest, shownName(spec));
+        setValue(out, spec, rest.startsWith("=") ? rest.slice(1) : rest, shownName(spec));
         return 1;
       }
-      if (i + 1 >= args.length) {
-        throw new UsageError(`a value is required for '${shownName(spec)}' but none was supplied`);
-      }
-      setValue(out, spec, args[i + 1], shownName(spec));
+      setValue(out, spec, nextValue(args, i, shownName(spec)), shownName(spec));
       return 2;
     }
     return 1;
@@ -247,11 +252,28 @@ export function commandHelp(p: ProgramSpec, c: CommandSpec): string {
  */
 export function parseArgs(spec: ProgramSpec, args: readonly string[]): ParsedArgs {
   const global: OptionValues = {};
+  const commandOptions: OptionValues = {};
+  try {
+    return parseArgsInto(spec, args, global, commandOptions);
+  } catch (e) {
+    if (e instanceof UsageError) e.json = global.json === true || commandOptions.json === true;
+    throw e;
+  }
+}
+
+function parseArgsInto(
+  spec: ProgramSpec,
+  args: readonly string[],
+  global: OptionValues,
+  commandOptions: OptionValues,
+): ParsedArgs {
   let input: string | undefined;
   let command: CommandSpec | undefined;
-  const commandOptions: OptionValues = {};
   let i = 0;
   let positionalOnly = false;
+  let afterCommandDashes = false;
+  // The original's subcommands (and clap's `help`) are recognised even before INPUT.
+  const ORIGINAL_COMMANDS = ["measure", "sign", "help"];
   while (i < args.length) {
     const arg = args[i];
     if (!command) {
@@ -267,16 +289,32 @@ export function parseArgs(spec: ProgramSpec, args: readonly string[]): ParsedArg
         i += takeOption(spec.options, args, i, global, () => programHelp(spec));
         continue;
       }
-      if (input === undefined) {
+      const isCommandName = input !== undefined || ORIGINAL_COMMANDS.includes(arg);
+      if (positionalOnly && input !== undefined) {
+        // After `--` everything is positional, so no subcommand can follow.
+        throw new UsageError(`unexpected argument '${arg}' found`);
+      }
+      if (!isCommandName || positionalOnly) {
         input = arg;
       } else if (arg === "help") {
-        const name = args[i + 1];
-        const c = spec.commands.find((x) => x.name === name);
-        throw new HelpRequest(c ? commandHelp(spec, c) : programHelp(spec));
+        // clap's help subcommand: `help` or `help <COMMAND>`, nothing more.
+        const rest = args.slice(i + 1);
+        if (rest.length === 0) throw new HelpRequest(programHelp(spec));
+        const c = spec.commands.find((x) => x.name === rest[0]);
+        if (!c || rest.length > 1) {
+          throw new UsageError(`unrecognized subcommand '${rest[c ? 1 : 0]}'`);
+        }
+        throw new HelpRequest(commandHelp(spec, c));
       } else {
         command = spec.commands.find((c) => c.name === arg);
         if (!command) throw new UsageError(`unrecognized subcommand '${arg}'`);
       }
+      i++;
+      continue;
+    }
+    if (afterCommandDashes) throw new UsageError(`unexpected argument '${arg}' found`);
+    if (arg === "--") {
+      afterCommandDashes = true;
       i++;
       continue;
     }

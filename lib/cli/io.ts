@@ -59,7 +59,22 @@ export function writeStderr(text: string): void {
 
 function writeAll(w: { writeSync(p: Uint8Array): number }, data: Uint8Array): void {
   let off = 0;
-  while (off < data.length) off += w.writeSync(data.subarray(off));
+  try {
+    while (off < data.length) off += w.writeSync(data.subarray(off));
+  } catch (e) {
+    // A reader that went away (`| head`) is not an error of ours: stop writing quietly.
+    if (e instanceof Deno.errors.BrokenPipe) return;
+    throw new OutputError(`cannot write output: ${describeFsError(e)}`);
+  }
+}
+
+/** Writing to stdout or stderr failed (e.g. a full disk). */
+export class OutputError extends IgvmToolError {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "OutputError";
+  }
 }
 
 /** Where the CLI writes: stdout and stderr. Tests pass their own. */

@@ -76,7 +76,7 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
       return ExitCode.OK;
     }
     if (e instanceof UsageError) {
-      if (args.includes("--json")) {
+      if (e.json) {
         io.stdout(jsonText({ command: null, file: null, error: errorJson(e) }));
         return ExitCode.USAGE;
       }

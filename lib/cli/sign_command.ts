@@ -156,32 +156,36 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
   const external = idSigPath !== undefined;
   const exporting = writeIdBlock !== undefined || writeIdKey !== undefined;
   if (exporting) {
-    if (output || idKeyPath || external || authorKeyPath) {
+    if (
+      output !== undefined || idKeyPath !== undefined || external || authorKeyPath !== undefined
+    ) {
       throw new UsageError(
         "'--write-id-block'/'--write-id-key' cannot be used with '--output', keys or signatures",
       );
     }
-    if (writeIdKey && !idPubPath) {
+    if (writeIdKey !== undefined && idPubPath === undefined) {
       throw new UsageError("'--write-id-key' requires '--id-public-key <PEM>'");
     }
   } else {
-    if (!output) {
+    if (output === undefined) {
       throw new UsageError(
         "the following required arguments were not provided:\n  --output <OUTPUT>",
       );
     }
-    if (!idKeyPath && !external) {
+    if (idKeyPath === undefined && !external) {
       throw new UsageError(
         "the following required arguments were not provided:\n  --id-key <ID_KEY>",
       );
     }
-    if (idKeyPath && external) {
+    if (idKeyPath !== undefined && external) {
       throw new UsageError("'--id-key' cannot be used with '--id-signature'");
     }
-    if (external && !idPubPath) {
+    if (external && idPubPath === undefined) {
       throw new UsageError("'--id-signature' requires '--id-public-key <PEM>'");
     }
-    if (authorKeyPath && (authorSigPath || authorPubPath)) {
+    if (
+      authorKeyPath !== undefined && (authorSigPath !== undefined || authorPubPath !== undefined)
+    ) {
       throw new UsageError(
         "'--author-key' cannot be used with '--author-signature'/'--author-public-key'",
       );
@@ -189,7 +193,7 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
     if ((authorSigPath === undefined) !== (authorPubPath === undefined)) {
       throw new UsageError("'--author-signature' and '--author-public-key' go together");
     }
-    if (authorSigPath && !external) {
+    if (authorSigPath !== undefined && !external) {
       throw new UsageError("'--author-signature' requires '--id-signature'");
     }
   }
@@ -216,10 +220,14 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
 
     if (exporting) {
       // Read every input before writing anything, so a bad key leaves no output behind.
-      const idKey = idPubPath ? readPublicKey(idPubPath) : undefined;
-      const structure = writeIdKey ? snpPublicKey(idKey!) : undefined;
-      if (writeIdBlock) await writeFileAtomic(writeIdBlock, (f) => writeAllSync(f, idBlock));
-      if (writeIdKey) await writeFileAtomic(writeIdKey, (f) => writeAllSync(f, structure!));
+      const idKey = idPubPath !== undefined ? readPublicKey(idPubPath) : undefined;
+      const structure = writeIdKey !== undefined ? snpPublicKey(idKey!) : undefined;
+      if (writeIdBlock !== undefined) {
+        await writeFileAtomic(writeIdBlock, (f) => writeAllSync(f, idBlock));
+      }
+      if (writeIdKey !== undefined) {
+        await writeFileAtomic(writeIdKey, (f) => writeAllSync(f, structure!));
+      }
       const written = [writeIdBlock, writeIdKey].filter((p): p is string => p !== undefined);
       if (ctx.json) {
         ctx.io.stdout(jsonText(signJson(args, m, block, null, written, idKey, undefined)));
@@ -241,7 +249,7 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
       );
       idKey = { qx: key.qx, qy: key.qy };
       idSignature = signP384(idBlock, key.d);
-      if (authorKeyPath) {
+      if (authorKeyPath !== undefined) {
         const ak = withFile(
           authorKeyPath,
           "read key file",
@@ -258,7 +266,7 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
           "signature does not verify over this file's ID block with the given ID public key",
         );
       }
-      if (authorSigPath) {
+      if (authorSigPath !== undefined) {
         const key = readPublicKey(authorPubPath!);
         const signature = readDerSignature(authorSigPath);
         if (!(await verifySignature(snpPublicKey(idKey), signature, key))) {
