@@ -57,15 +57,17 @@ export function bytes(b: HeaderBody, off: number, len: number): Uint8Array {
 export function extractFileData(
   ctx: HeaderContext,
   fileOffset: number,
-  size: bigint,
+  size: number | bigint,
 ): FileRange | null {
   if (fileOffset === 0) return null;
   const start = (fileOffset - ctx.fileDataStart) >>> 0;
   const dataLength = ctx.source.size - ctx.fileDataStart;
-  if (BigInt(start) + size > BigInt(dataLength)) {
+  // Plain numbers on the hot path (page data is always 4 KiB); sizes past 2^53 cannot fit anyway.
+  const n = typeof size === "number" ? size : size > BigInt(dataLength) ? Infinity : Number(size);
+  if (start + n > dataLength) {
     throw new HeaderError("InvalidDataSize", undefined, `file offset ${fileOffset} size ${size}`);
   }
-  return { offset: ctx.fileDataStart + start, length: Number(size) };
+  return { offset: ctx.fileDataStart + start, length: n };
 }
 
 /**

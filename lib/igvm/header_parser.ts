@@ -216,7 +216,7 @@ export function parseInitialization(
       return {
         type: type === HeaderType.CORIM_DOCUMENT ? "CorimDocument" : "CorimSignature",
         compatibilityMask: u32(b, 0),
-        data: extractFileData(ctx, u32(b, 4), BigInt(u32(b, 8))),
+        data: extractFileData(ctx, u32(b, 4), u32(b, 8)),
       };
     }
   }
@@ -278,7 +278,7 @@ export function parseDirective(type: number, b: HeaderBody, ctx: HeaderContext):
     case HeaderType.PAGE_DATA: {
       // gpa u64 @0, mask u32 @8, file_offset u32 @12, flags u32 @16, data_type u16 @20, reserved u16 @22
       // The crate reads 4 KiB of data whatever the page size ("TODO: only 4K data supported").
-      const data = extractFileData(ctx, u32(b, 12), ALIGN_4K);
+      const data = extractFileData(ctx, u32(b, 12), PAGE_SIZE_4K);
       if (u16(b, 22) !== 0) throw new HeaderError("ReservedNotZero", undefined, "page data");
       const gpa = u64(b, 0);
       checkGpa(gpa);

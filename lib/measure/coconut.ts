@@ -20,7 +20,7 @@ import {
 } from "../igvm/defs.ts";
 import type { IgvmFile, IgvmSource, PageData, Payload, SnpVpContext } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
-import { createHasher, type Hasher, sha384 } from "../hash.ts";
+import { createHasher, type Hasher, sha384, sha384Into } from "../hash.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
 import { type PageDigestReader, pageHashService } from "./page_hashes.ts";
 import { type LogKind, PageLog } from "./verbose_log.ts";
@@ -183,6 +183,7 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
   let vmsaCount = 0;
   let idBlockLd: Uint8Array | undefined;
   const scratch = new Uint8Array(PAGE_SIZE_4K);
+  const pageDigest = new Uint8Array(48); // reused: the chain copies it at once
 
   // Page contents hashed ahead (by the CLI's worker threads, for large files), or in place.
   const service = snp ? pageHashService(file.source) : undefined;
@@ -197,7 +198,8 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
       nextPlanned++;
       return reader.next();
     }
-    return sha384(pageBytes(payload, file.source, scratch));
+    sha384Into(pageBytes(payload, file.source, scratch), pageDigest);
+    return pageDigest;
   };
 
   const measurePage4k = (gpa: bigint, flags: number, dataType: number, data: Payload | null) => {
