@@ -24,6 +24,7 @@ export interface Hasher {
   digest(): Uint8Array;
 }
 
+/** The digests the project uses (Node's `createHash` names). */
 type HashName = "sha384" | "sha256";
 
 let nodeCreateHash: ((name: HashName) => NodeHash) | undefined;

@@ -304,7 +304,7 @@ Deno.test("cli e2e: ID block mismatch → exit 1, digest printed first", async (
       assertEquals(r.code, 0);
       assertEquals(r.stderr, "");
     });
-    await t.step("-p sev-es / sev: no ID block check (platform missing here)", async () => {
+    await t.step("-p sev-es: no ID block check (platform missing here)", async () => {
       const r = await run(["-p", "sev-es", p, "measure", "-b"]);
       assertEquals(r.code, 1);
       assertEquals(r.stderr, 'Error: "IGVM file is not compatible with the specified platform."\n');

@@ -89,8 +89,8 @@ Deno.test("dist bundle: self-contained, measures and signs with an empty DENO_DI
 /**
  * lib/cli/parallel_hash.ts hashes the pages of large files in workers started with
  * `new Worker(new URL("./hash_worker.ts", import.meta.url))`. `deno bundle` does not bundle worker
- * modules, so from the bundle that URL points at a missing `hash_worker.ts` beside it: the main
- * thread then does all the hashing (same digest), but Deno reports the worker's failure on stderr.
+ * modules, so from the bundle that URL points at a missing `hash_worker.ts` beside it: the CLI then
+ * starts no workers and the main thread does all the hashing (same digest, nothing on stderr).
  */
 async function bundleOnLargeFile(): Promise<{ stdout: string; stderr: string; expected: string }> {
   return await withTempDir(async (dir) => {

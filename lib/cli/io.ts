@@ -24,7 +24,8 @@ export function describeFsError(e: unknown): string {
   if (e instanceof Deno.errors.IsADirectory) return "is a directory";
   if (e instanceof Deno.errors.NotCapable) {
     const kind = /Requires (\w+) access/.exec(e.message)?.[1] ?? "read";
-    return `${kind} access not granted (run deno with --allow-${kind})`;
+    const where = kind === "write" ? " for the output's folder" : "";
+    return `${kind} access not granted (run deno with --allow-${kind}${where})`;
   }
   if (e instanceof Error) return e.message.split("\n")[0];
   return String(e);

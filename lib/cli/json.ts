@@ -65,7 +65,8 @@ export function errorJson(e: unknown): ErrorJson {
     : "error";
   return {
     type,
-    message: e.message,
+    // One line, as documented (the original's ID-block mismatch message has two).
+    message: e.message.split("\n").map((l) => l.trim()).join(" "),
     file: e.file ?? null,
     code: e instanceof IgvmFormatError ? e.code : null,
   };

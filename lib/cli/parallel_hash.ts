@@ -162,8 +162,8 @@ export class HashJobs {
  * False when the worker module is a local file that is not there (the one-file
  * bundle has no `hash_worker.ts` beside it): starting a worker then would print
  * a module-not-found error, so the main thread hashes alone. Where the file
- * cannot be checked (scoped read permission, remote or embedded modules) it is
- * assumed present; a worker that fails to start only costs the main thread's time.
+ * cannot be read (a scoped `--allow-read`) workers could not load it either.
+ * Remote modules are assumed present.
  */
 function workerModuleAvailable(url: URL): boolean {
   if (url.protocol !== "file:") return true;
@@ -171,7 +171,8 @@ function workerModuleAvailable(url: URL): boolean {
     Deno.statSync(url);
     return true;
   } catch (e) {
-    return !(e instanceof Deno.errors.NotFound);
+    // Missing (the bundle), or not readable with a scoped --allow-read: a worker could not load it.
+    return !(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable);
   }
 }
 

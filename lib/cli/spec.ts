@@ -41,7 +41,7 @@ export const PROGRAM: ProgramSpec = {
       long: "semantics",
       value: "SEMANTICS",
       help:
-        "Measurement rules for SEV-SNP: coconut (the original igvmmeasure, QEMU/KVM) or openvmm (the igvm " +
+        "Measurement rules for SEV-SNP: coconut (the original igvmmeasure) or openvmm (the igvm " +
         "crate: OpenVMM, OpenHCL, Hyper-V). TDX and VBS always follow the igvm crate",
       possible: ["coconut", "openvmm"],
       defaultValue: "coconut",

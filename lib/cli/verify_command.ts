@@ -22,7 +22,7 @@ import { parseExpectedDigest } from "../verify/expected_digest.ts";
 import { failuresOf, verifyJson, type VerifyResult, verifyText } from "../verify/verify_report.ts";
 import { VerificationError } from "../verify/verification_error.ts";
 import { parseReport } from "../snp/report.ts";
-import { firstGuestPolicy } from "../snp/igvm_id_block.ts";
+import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
 import { bytesEqual } from "../snp/bytes.ts";
 import { effectiveSemantics } from "./json.ts";
 
@@ -112,7 +112,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
             expectedReport(
               m.digest,
               last && { ...last.directive, ...last },
-              firstGuestPolicy(file, m.compatibilityMask),
+              loaderGuestPolicy(file, m.compatibilityMask),
             ),
           ),
         }

@@ -47,7 +47,18 @@ const SECTION_CODES: Record<HeaderSection, string> = {
   directive: "InvalidBinaryDirectiveHeader",
 };
 
-/** A header-level refusal, before it is attributed to a section. */
+/**
+ * A header-level refusal, before it is attributed to a section. Internal to
+ * the parser: it is always rethrown as an {@link IgvmFormatError} by
+ * {@link sectionError}.
+ *
+ * @example
+ * ```ts
+ * import { HeaderError } from "./format_error.ts";
+ * const e = new HeaderError("UnalignedSize", 0x800n, "parameter area");
+ * console.log(e.variant, e.value, e.detail); // UnalignedSize 2048n parameter area
+ * ```
+ */
 export class HeaderError extends Error {
   /** The `BinaryHeaderError` variant. */
   readonly variant: string;
@@ -68,7 +79,18 @@ function hex(v: bigint | number): string {
   return "0x" + v.toString(16);
 }
 
-/** Wraps a {@link HeaderError} as the crate does (`Error::InvalidBinary…Header(e)`). */
+/**
+ * Wraps a {@link HeaderError} as the crate does (`Error::InvalidBinary…Header(e)`);
+ * `index` is the header's 1-based number within its section.
+ *
+ * @example
+ * ```ts
+ * import { HeaderError, sectionError } from "./format_error.ts";
+ * const e = sectionError("directive", new HeaderError("UnalignedAddress", 0x1001n), 3);
+ * e.code; // "InvalidBinaryDirectiveHeader(UnalignedAddress(4097))"
+ * e.message; // "invalid directive header #3: address is not aligned to 4 KiB (0x1001) […]"
+ * ```
+ */
 export function sectionError(
   section: HeaderSection,
   e: HeaderError,
@@ -82,7 +104,16 @@ export function sectionError(
   return new IgvmFormatError(`invalid ${section} header #${index}: ${text} [${code}]`, code);
 }
 
-/** A file-level refusal (`igvm::Error` variants without a header error). */
+/**
+ * A file-level refusal (`igvm::Error` variants without a header error).
+ *
+ * @example
+ * ```ts
+ * import { fileError } from "./format_error.ts";
+ * const e = fileError("InvalidFixedHeader", "not an IGVM file");
+ * e.message; // "not an IGVM file [InvalidFixedHeader]"
+ * ```
+ */
 export function fileError(code: string, text: string): IgvmFormatError {
   return new IgvmFormatError(`${text} [${code}]`, code);
 }

@@ -44,6 +44,16 @@ export type { HeaderBody, HeaderContext } from "./header_body.ts";
 /**
  * Decodes `IGVM_VHS_SUPPORTED_PLATFORM` and applies `IgvmPlatformHeader::validate`.
  * The caller has checked type 0x1 and length 16.
+ *
+ * @example
+ * ```ts
+ * import { parsePlatform } from "./header_parser.ts";
+ * const view = new DataView(new ArrayBuffer(16));
+ * view.setUint32(0, 1, true); // compatibility mask
+ * view.setUint8(5, 2); // platform type: SEV-SNP
+ * view.setUint16(6, 1, true); // platform version
+ * parsePlatform({ view, at: 0 }).platformType; // 2
+ * ```
  */
 export function parsePlatform(b: HeaderBody, legacy = false): SupportedPlatform {
   const h: SupportedPlatform = {
@@ -61,6 +71,26 @@ export function parsePlatform(b: HeaderBody, legacy = false): SupportedPlatform 
 /**
  * `IgvmPlatformHeader::validate`. With `legacy` (igvm 0.4.0), which predates
  * the CCA platform, type 6 is an unknown platform type.
+ *
+ * @example
+ * ```ts
+ * import { validatePlatform } from "./header_parser.ts";
+ * import { HeaderError } from "./format_error.ts";
+ * const platform = {
+ *   type: "SupportedPlatform",
+ *   compatibilityMask: 3, // two bits: refused
+ *   highestVtl: 0,
+ *   platformType: 2,
+ *   platformVersion: 1,
+ *   sharedGpaBoundary: 0n,
+ * } as const;
+ * try {
+ *   validatePlatform(platform);
+ * } catch (e) {
+ *   if (!(e instanceof HeaderError)) throw e;
+ *   console.log(e.variant); // InvalidCompatibilityMask
+ * }
+ * ```
  */
 export function validatePlatform(h: SupportedPlatform, legacy = false): void {
   let ones = 0;
@@ -93,7 +123,18 @@ export function validatePlatform(h: SupportedPlatform, legacy = false): void {
   }
 }
 
-/** Body size the crate requires for an initialization header type, or undefined if unknown. */
+/**
+ * Body size the crate requires for an initialization header type, or
+ * undefined if unknown (with `legacy`, igvm 0.4.0's set).
+ *
+ * @example
+ * ```ts
+ * import { HeaderType } from "./defs.ts";
+ * import { initializationBodySize } from "./header_parser.ts";
+ * initializationBodySize(HeaderType.GUEST_POLICY); // 16
+ * initializationBodySize(HeaderType.CORIM_DOCUMENT, true); // undefined
+ * ```
+ */
 export function initializationBodySize(type: number, legacy = false): number | undefined {
   // igvm 0.4.0 (built without features, as the original igvmmeasure links it) has no CoRIM or CCA headers.
   if (
@@ -117,7 +158,22 @@ export function initializationBodySize(type: number, legacy = false): number | u
   return undefined;
 }
 
-/** Decodes and validates one initialization header whose type and length match. */
+/**
+ * Decodes and validates one initialization header whose type and length match.
+ *
+ * @example
+ * ```ts
+ * import { Arch, HeaderType } from "./defs.ts";
+ * import { parseInitialization } from "./header_parser.ts";
+ * import { bytesSource } from "./source.ts";
+ * const view = new DataView(new ArrayBuffer(16));
+ * view.setBigUint64(0, 0x30000n, true); // policy
+ * view.setUint32(8, 1, true); // compatibility mask
+ * const ctx = { source: bytesSource(new Uint8Array(0)), fileDataStart: 0, arch: Arch.X64, maskMap: new Map() };
+ * parseInitialization(HeaderType.GUEST_POLICY, { view, at: 0 }, ctx);
+ * // { type: "GuestPolicy", policy: 0x30000n, compatibilityMask: 1 }
+ * ```
+ */
 export function parseInitialization(
   type: number,
   b: HeaderBody,
@@ -236,7 +292,17 @@ export const PARAMETER_KINDS: ReadonlyMap<number, ParameterKind> = new Map<numbe
   [HeaderType.DEVICE_TREE, "DeviceTree"],
 ]);
 
-/** Body size the crate requires for a directive type, or undefined if unknown. */
+/**
+ * Body size the crate requires for a directive type, or undefined if unknown.
+ *
+ * @example
+ * ```ts
+ * import { HeaderType } from "./defs.ts";
+ * import { directiveBodySize } from "./header_parser.ts";
+ * directiveBodySize(HeaderType.PAGE_DATA); // 24
+ * directiveBodySize(0x3ff); // undefined
+ * ```
+ */
 export function directiveBodySize(type: number): number | undefined {
   if (PARAMETER_KINDS.has(type)) return BodySize.PARAMETER;
   switch (type) {
@@ -260,7 +326,22 @@ export function directiveBodySize(type: number): number | undefined {
   return undefined;
 }
 
-/** Decodes and validates one directive header whose type and length match. */
+/**
+ * Decodes and validates one directive header whose type and length match.
+ *
+ * @example
+ * ```ts
+ * import { Arch, HeaderType } from "./defs.ts";
+ * import { parseDirective } from "./header_parser.ts";
+ * import { bytesSource } from "./source.ts";
+ * const view = new DataView(new ArrayBuffer(8));
+ * view.setUint32(0, 2, true); // parameter area index
+ * view.setUint32(4, 16, true); // byte offset
+ * const ctx = { source: bytesSource(new Uint8Array(0)), fileDataStart: 0, arch: Arch.X64, maskMap: new Map() };
+ * parseDirective(HeaderType.VP_COUNT_PARAMETER, { view, at: 0 }, ctx);
+ * // { type: "VpCount", parameterAreaIndex: 2, byteOffset: 16 }
+ * ```
+ */
 export function parseDirective(type: number, b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
   const kind = PARAMETER_KINDS.get(type);
   if (kind !== undefined) {

@@ -24,9 +24,27 @@ import type {
 } from "./types.ts";
 
 const PARAMETER_TYPES = new Map([...PARAMETER_KINDS].map(([t, k]) => [k, t]));
+/**
+ * A growing buffer of variable headers, each written as the crate's
+ * `append_header` does: `{type, length}`, the structure, zeros to 8 bytes.
+ *
+ * @example
+ * ```ts
+ * import { BodySize, HeaderType } from "./defs.ts";
+ * import { HeaderWriter } from "./header_writer.ts";
+ * const w = new HeaderWriter();
+ * const at = w.begin(HeaderType.GUEST_POLICY, BodySize.GUEST_POLICY);
+ * w.view.setBigUint64(at(0), 0x30000n, true); // policy
+ * w.view.setUint32(at(8), 1, true); // compatibility mask
+ * w.bytes.subarray(0, w.length); // 24 bytes: 8-byte prefix, 16-byte structure
+ * ```
+ */
 export class HeaderWriter {
-  bytes = new Uint8Array(1024);
-  view = new DataView(this.bytes.buffer);
+  /** The buffer; only the first {@link HeaderWriter.length} bytes are written. */
+  bytes: Uint8Array = new Uint8Array(1024);
+  /** A view over {@link HeaderWriter.bytes} (replaced when the buffer grows). */
+  view: DataView = new DataView(this.bytes.buffer);
+  /** Number of bytes written so far. */
   length = 0;
 
   /** Starts a header of `type` whose structure is `size` bytes; returns a body writer. */
@@ -41,6 +59,7 @@ export class HeaderWriter {
     return (off) => base + off;
   }
 
+  /** Grows the buffer so that `n` more bytes fit. */
   ensure(n: number): void {
     if (this.length + n <= this.bytes.length) return;
     const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
@@ -50,10 +69,30 @@ export class HeaderWriter {
   }
 }
 
+/**
+ * The file-data section being laid out, deduplicated by content as the
+ * crate's `FileDataSerializer` does; `start` is the section's file offset
+ * and `file` the file whose payloads are written (for its source).
+ *
+ * @example
+ * ```ts
+ * import { FileData } from "./header_writer.ts";
+ * import { parseIgvm } from "./parser.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const data = new FileData(8192, file);
+ * data.write(new Uint8Array(4096), 4096); // 8192
+ * data.write(new Uint8Array(10), 4096); // 8192 again: the same page once padded
+ * data.write(new Uint8Array([1]), 4096); // 12288
+ * ```
+ */
 export class FileData {
+  /** The pieces to write, in order. */
   readonly pieces: DataPiece[] = [];
-  readonly seen = new Map<string, number>();
+  /** File offset of each piece written, by content hash and size. */
+  readonly seen: Map<string, number> = new Map<string, number>();
+  /** File offset of the next new piece. */
   offset: number;
+  /** Starts an empty section at file offset `start`. */
   constructor(start: number, readonly file: IgvmFile) {
     this.offset = start;
   }
@@ -83,6 +122,15 @@ export class FileData {
   }
 }
 
+/**
+ * `bytes` cut or zero-padded to `size` (the same array when it already has that size).
+ *
+ * @example
+ * ```ts
+ * import { padded } from "./header_writer.ts";
+ * padded(new Uint8Array([1, 2]), 4); // Uint8Array [1, 2, 0, 0]
+ * ```
+ */
 export function padded(bytes: Uint8Array, size: number): Uint8Array {
   if (bytes.length === size) return bytes;
   const out = new Uint8Array(size);
@@ -90,6 +138,15 @@ export function padded(bytes: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
+/**
+ * Length in bytes of a payload.
+ *
+ * @example
+ * ```ts
+ * import { payloadSize } from "./header_writer.ts";
+ * payloadSize({ offset: 8192, length: 4096 }); // 4096
+ * ```
+ */
 export function payloadSize(p: Payload): number {
   return p instanceof Uint8Array ? p.length : p.length;
 }
@@ -108,6 +165,21 @@ function vbsContextData(vtl: number, registers: readonly VbsRegister[], x64: boo
   return data;
 }
 
+/**
+ * Appends one initialization header to `w`, its file data (CoRIM documents
+ * and signatures) to `data`.
+ *
+ * @example
+ * ```ts
+ * import { FileData, HeaderWriter, writeInitialization } from "./header_writer.ts";
+ * import { parseIgvm } from "./parser.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const w = new HeaderWriter();
+ * const data = new FileData(4096, file);
+ * writeInitialization(w, { type: "GuestPolicy", policy: 0x30000n, compatibilityMask: 1 }, data);
+ * w.length; // 24
+ * ```
+ */
 export function writeInitialization(
   w: HeaderWriter,
   h: InitializationHeader,
@@ -187,6 +259,27 @@ function writeVpHeader(
   w.view.setUint16(at(16), vpIndex, true);
 }
 
+/**
+ * Appends one directive header to `w`, its file data (pages, VP contexts,
+ * parameter areas' initial data) to `data`; `x64` is the file's
+ * architecture. Throws `IgvmFormatError` for an `ErrorRange`, which the
+ * reference serializer cannot write.
+ *
+ * @example
+ * ```ts
+ * import { FileData, HeaderWriter, writeDirective } from "./header_writer.ts";
+ * import { parseIgvm } from "./parser.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const w = new HeaderWriter();
+ * const data = new FileData(4096, file);
+ * writeDirective(w, { type: "VpCount", parameterAreaIndex: 0, byteOffset: 0 }, data, true);
+ * const page = new Uint8Array(4096);
+ * writeDirective(w, {
+ *   type: "PageData", gpa: 0x1000n, compatibilityMask: 1, flags: 0, dataType: 0, data: page,
+ * }, data, true);
+ * data.pieces.length; // 1
+ * ```
+ */
 export function writeDirective(
   w: HeaderWriter,
   h: DirectiveHeader,

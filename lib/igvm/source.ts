@@ -6,6 +6,7 @@
  * @module
  */
 
+import { IgvmToolError } from "../errors.ts";
 import type { FileRange, IgvmSource, Payload } from "./types.ts";
 
 /**
@@ -40,11 +41,24 @@ export function bytesSource(bytes: Uint8Array): IgvmSource {
  */
 export function readPayload(payload: Payload, source: IgvmSource | undefined): Uint8Array {
   if (payload instanceof Uint8Array) return payload;
-  if (source === undefined) throw new Error("file payload without a source");
+  if (source === undefined) {
+    throw new IgvmToolError(
+      `file payload at offset ${payload.offset} (${payload.length} bytes) has no source to read from`,
+    );
+  }
   return source.read(payload.offset, payload.length);
 }
 
-/** Length in bytes of a payload. */
+/**
+ * Length in bytes of a payload, without reading it.
+ *
+ * @example
+ * ```ts
+ * import { payloadLength } from "./source.ts";
+ * payloadLength(new Uint8Array(3)); // 3
+ * payloadLength({ offset: 8192, length: 4096 }); // 4096
+ * ```
+ */
 export function payloadLength(payload: Payload): number {
   return payload instanceof Uint8Array ? payload.length : (payload as FileRange).length;
 }

@@ -34,6 +34,30 @@ import type { DirectiveHeader, VbsRegister } from "./types.ts";
 /** Size of `SevVmsa` in igvm 0.4.0 (HEAD pads it to 4 KiB). */
 const LEGACY_VMSA_SIZE = 1648;
 
+/**
+ * Decodes one `IGVM_VHS_VP_CONTEXT` body: `ctx.maskMap` names the platform
+ * of its compatibility mask, which decides how the file data is read and
+ * checked. Throws {@link HeaderError} as the crate refuses.
+ *
+ * @example
+ * ```ts
+ * import { Arch, PlatformType } from "./defs.ts";
+ * import { parseVpContext } from "./vp_context_parser.ts";
+ * import { bytesSource } from "./source.ts";
+ * // An SEV-SNP file: 4 KiB of headers, then a zero VMSA page as file data.
+ * const ctx = {
+ *   source: bytesSource(new Uint8Array(8192)),
+ *   fileDataStart: 4096,
+ *   arch: Arch.X64,
+ *   maskMap: new Map([[1, PlatformType.SEV_SNP]]),
+ * };
+ * const view = new DataView(new ArrayBuffer(20));
+ * view.setBigUint64(0, 0xfffff000n, true); // VMSA GPA
+ * view.setUint32(8, 1, true); // compatibility mask
+ * view.setUint32(12, 4096, true); // file offset
+ * parseVpContext({ view, at: 0 }, ctx).type; // "SnpVpContext"
+ * ```
+ */
 export function parseVpContext(b: HeaderBody, ctx: HeaderContext): DirectiveHeader {
   // IGVM_VHS_VP_CONTEXT: gpa u64 @0, mask u32 @8, file_offset u32 @12, vp_index u16 @16, reserved u16 @18
   const gpa = u64(b, 0);

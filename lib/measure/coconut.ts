@@ -129,7 +129,11 @@ function pageBytes(
   scratch: Uint8Array,
 ): Uint8Array {
   if (payload instanceof Uint8Array) return fullPage(payload);
-  if (source === undefined) throw new Error("file payload without a source");
+  if (source === undefined) {
+    throw new MeasurementError(
+      `file payload at offset ${payload.offset} (${payload.length} bytes) has no source to read from`,
+    );
+  }
   return fullPage(source.read(payload.offset, payload.length, scratch));
 }
 

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { IgvmToolError } from "../errors.ts";
+
 /** Size in bytes of a P-384 scalar or coordinate (big-endian). */
 export const P384_BYTES = 48;
 
@@ -29,7 +31,9 @@ export const SNP_BIGNUM_BYTES = 72;
  * ```
  */
 export function writeLeField(out: Uint8Array, offset: number, be: Uint8Array, width: number): void {
-  if (be.length > width) throw new RangeError(`value of ${be.length} bytes exceeds ${width}`);
+  if (be.length > width) {
+    throw new IgvmToolError(`value of ${be.length} bytes does not fit in a ${width}-byte field`);
+  }
   for (let i = 0; i < be.length; i++) out[offset + i] = be[be.length - 1 - i];
 }
 
@@ -96,7 +100,7 @@ export function bigintFromBytes(bytes: Uint8Array): bigint {
  */
 export function bytesFromBigint(value: bigint, size: number): Uint8Array {
   if (value < 0n || value >= 1n << BigInt(8 * size)) {
-    throw new RangeError(`integer does not fit in ${size} bytes`);
+    throw new IgvmToolError(`integer ${value} does not fit in ${size} bytes`);
   }
   const out = new Uint8Array(size);
   for (let i = size - 1; i >= 0; i--) {

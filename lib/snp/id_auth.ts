@@ -135,7 +135,9 @@ export function decodeIdAuthInfo(bytes: Uint8Array): IdAuthInfo {
  * import { signIdBlock } from "./id_auth.ts";
  * import { encodeIdBlock } from "./id_block.ts";
  * import { parsePrivateKeyPem } from "./keys.ts";
- * const idKey = parsePrivateKeyPem(await Deno.readTextFile("id_key.pem"));
+ * const idKey = parsePrivateKeyPem(
+ *   await Deno.readTextFile("testdata/keys/example_id_key.pem"),
+ * );
  * const block = encodeIdBlock({
  *   ld: new Uint8Array(48), familyId: new Uint8Array(16), imageId: new Uint8Array(16),
  *   version: 1, guestSvn: 0, policy: 0x30000n,

@@ -48,6 +48,28 @@ export function firstGuestPolicy(file: IgvmFile, mask: number): bigint | undefin
   return undefined;
 }
 
+/**
+ * The policy of the last guest-policy header that matches `mask` (any bit):
+ * what QEMU's loader passes to the firmware in the ID block and as the launch
+ * policy (`qigvm_initialization_guest_policy` keeps overwriting it).
+ *
+ * @example
+ * ```ts
+ * import { loaderGuestPolicy } from "./igvm_id_block.ts";
+ * loaderGuestPolicy({ revision: { version: 1 }, platforms: [], directives: [], initializations: [
+ *   { type: "GuestPolicy", policy: 0x30000n, compatibilityMask: 1 },
+ *   { type: "GuestPolicy", policy: 0xb0000n, compatibilityMask: 1 },
+ * ] }, 1); // 0xb0000n
+ * ```
+ */
+export function loaderGuestPolicy(file: IgvmFile, mask: number): bigint | undefined {
+  let policy: bigint | undefined;
+  for (const h of file.initializations) {
+    if (h.type === "GuestPolicy" && (h.compatibilityMask & mask) !== 0) policy = h.policy;
+  }
+  return policy;
+}
+
 /** Optional ID block fields (the original always writes zeros and 0). */
 export interface IdBlockFields {
   readonly familyId?: Uint8Array;

@@ -285,7 +285,7 @@ function reassemble(block: PemBlock): string {
  * @example
  * ```ts
  * import { parsePrivateKeyPem } from "./keys.ts";
- * const pem = await Deno.readTextFile("id_key.pem");
+ * const pem = await Deno.readTextFile("testdata/keys/example_id_key.pem");
  * const { d, qx, qy } = parsePrivateKeyPem(pem);
  * ```
  */
@@ -338,7 +338,9 @@ export function parsePrivateKeyPem(input: string | Uint8Array): P384PrivateKey {
  * @example
  * ```ts
  * import { parsePublicKeyPem } from "./keys.ts";
- * const { qx, qy } = parsePublicKeyPem(await Deno.readTextFile("id_pub.pem"));
+ * const { qx, qy } = parsePublicKeyPem(
+ *   await Deno.readTextFile("testdata/keys/example_id_pub.pem"),
+ * );
  * ```
  */
 export function parsePublicKeyPem(input: string | Uint8Array): P384PublicKey {

@@ -23,6 +23,8 @@
  * @module
  */
 
+import { IgvmToolError } from "../errors.ts";
+
 /** A decoded SEV-SNP guest policy. */
 export interface GuestPolicy {
   /** The raw u64. */
@@ -84,7 +86,7 @@ function bit(policy: bigint, n: number): boolean {
  */
 export function decodePolicy(policy: bigint): GuestPolicy {
   if (policy < 0n || policy > 0xffffffffffffffffn) {
-    throw new RangeError(`guest policy 0x${policy.toString(16)} is not a u64`);
+    throw new IgvmToolError(`guest policy ${policy} is not a 64-bit unsigned integer`);
   }
   return {
     raw: policy,

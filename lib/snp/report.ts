@@ -268,9 +268,11 @@ function decodeKeyInfo(raw: number): KeyInfo {
  *
  * @example
  * ```ts
- * import { parseReport } from "./report.ts";
- * const report = parseReport(await Deno.readFile("report.bin"));
- * report.measurement; // 48 bytes
+ * import { parseReport, REPORT_SIZE } from "./report.ts";
+ * const bytes = new Uint8Array(REPORT_SIZE); // an all-zero version-2 report
+ * bytes[0] = 2;
+ * const report = parseReport(bytes);
+ * console.log(report.version, report.measurement.length); // 2 48
  * ```
  */
 export function parseReport(input: Uint8Array | string): AttestationReport {

@@ -44,7 +44,20 @@ export interface EcdsaSignature {
   s: Uint8Array;
 }
 
-/** A signature that is malformed or of the wrong size. */
+/**
+ * A signature that is malformed or of the wrong size.
+ *
+ * @example
+ * ```ts
+ * import { parseDerSignature, SignatureError } from "./signature.ts";
+ * try {
+ *   parseDerSignature(new Uint8Array([0x31, 0]));
+ * } catch (e) {
+ *   if (!(e instanceof SignatureError)) throw e;
+ *   console.log(e.message); // malformed DER signature: expected SEQUENCE (0x30), found 0x31
+ * }
+ * ```
+ */
 export class SignatureError extends IgvmToolError {
   /** Creates the error; `message` must be one line. */
   constructor(message: string) {

@@ -20,7 +20,7 @@
 
 import type { IgvmFile, SnpIdBlock } from "../igvm/types.ts";
 import { encodeIdBlock } from "../snp/id_block.ts";
-import { firstGuestPolicy } from "../snp/igvm_id_block.ts";
+import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
 import { igvmToSnpPublicKey, keyDigest, publicKeyFromIgvm } from "../snp/public_key.ts";
 import { decodeIgvmSignature, verifySignature } from "../snp/signature.ts";
 import { bytesEqual } from "../snp/bytes.ts";
@@ -43,13 +43,13 @@ export interface Check {
 export interface IdBlockSummary {
   /** The directive as parsed. */
   readonly directive: SnpIdBlock;
-  /** POLICY of the rebuilt block: the first matching guest policy, if the file has one. */
+  /** POLICY of the rebuilt block: the last matching guest policy (as loaders pass it), if any. */
   readonly policy?: bigint;
   /** SHA-384 of the 0x404-byte SNP form of the ID key. */
   readonly idKeyDigest: Uint8Array;
-  /** SHA-384 of the author key's SNP form, or 48 zero bytes when author_key_enabled is 0. */
+  /** SHA-384 of the author key's SNP form, or 48 zero bytes when there is no author key. */
   readonly authorKeyDigest: Uint8Array;
-  /** True when author_key_enabled is non-zero. */
+  /** True when the block carries an author key (its curve field is set), as loaders decide. */
   readonly authorKeyEnabled: boolean;
 }
 
@@ -59,7 +59,17 @@ export interface IdBlockVerification {
   readonly checks: readonly Check[];
 }
 
-/** The SNP ID block directives of `file` that apply to the platform mask `mask`. */
+/**
+ * The SNP ID block directives of `file` that apply to the platform mask `mask`.
+ *
+ * @example
+ * ```ts
+ * import { parseIgvm } from "../igvm/parser.ts";
+ * import { snpIdBlocks } from "./id_block_check.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * snpIdBlocks(file, 1).length; // 0: the sample is not signed
+ * ```
+ */
 export function snpIdBlocks(file: IgvmFile, mask: number): SnpIdBlock[] {
   return file.directives.filter((d): d is SnpIdBlock =>
     d.type === "SnpIdBlock" && (d.compatibilityMask & mask) !== 0
@@ -122,12 +132,14 @@ export async function verifyIdBlocks(
   digest: Uint8Array,
   mask: number,
 ): Promise<IdBlockVerification> {
-  const policy = firstGuestPolicy(file, mask);
+  // As the loader passes them (QEMU backends/igvm.c): the last matching guest policy, VERSION
+  // forced to 1, and the author key enabled when the author key's curve field is set.
+  const policy = loaderGuestPolicy(file, mask);
   const blocks: IdBlockSummary[] = [];
   const checks: Check[] = [];
   const directives = snpIdBlocks(file, mask);
   for (const [i, d] of directives.entries()) {
-    const authorKeyEnabled = d.authorKeyEnabled !== 0;
+    const authorKeyEnabled = d.authorPublicKey[0] !== 0;
     const idSnpKey = igvmToSnpPublicKey(d.idPublicKey);
     blocks.push({
       directive: d,
@@ -170,7 +182,7 @@ export async function verifyIdBlocks(
         ld: d.ld,
         familyId: d.familyId,
         imageId: d.imageId,
-        version: d.version,
+        version: 1,
         guestSvn: d.guestSvn,
         policy,
       };
@@ -185,11 +197,29 @@ export async function verifyIdBlocks(
         ),
       );
     }
+    if ((d.authorKeyEnabled !== 0) !== authorKeyEnabled) {
+      checks.push({
+        name: "author-key-enabled",
+        status: "fail",
+        detail: `author_key_enabled is ${d.authorKeyEnabled} but the author key is ${
+          authorKeyEnabled ? "present" : "absent"
+        }; loaders go by the key (QEMU: author key curve != 0)`,
+        idBlock: i,
+      });
+    }
+    if (d.version !== 1) {
+      checks.push({
+        name: "version",
+        status: "fail",
+        detail: `ID block version is ${d.version}; loaders pass version 1 to the firmware`,
+        idBlock: i,
+      });
+    }
     if (!authorKeyEnabled) {
       checks.push({
         name: "author-signature",
         status: "skip",
-        detail: "no author key (author_key_enabled is 0)",
+        detail: "no author key",
         idBlock: i,
       });
     } else if (d.authorKeyAlgorithm !== 1) {
@@ -218,7 +248,8 @@ export async function verifyIdBlocks(
       name: "id-block",
       status: "skip",
       detail: `the file has ${directives.length} SNP ID blocks; only the last, the one ` +
-        "`measure` compares, is checked (some loaders refuse more than one)",
+        "`measure` compares, is checked; QEMU refuses to load a file with more than one " +
+        "(the original igvmmeasure appends one when it re-signs a signed file)",
     });
   }
   return { blocks, checks };

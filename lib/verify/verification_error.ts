@@ -13,20 +13,21 @@ export interface Failure {
   readonly message: string;
 }
 
-/** Verification failed; `failures` has one entry per failed check (at least one). */
+/**
+ * Verification failed; `failures` has one entry per failed check (at least one).
+ *
+ * @example
+ * ```ts
+ * import { VerificationError } from "./verification_error.ts";
+ * const e = new VerificationError([{ file: "a.igvm", message: "LD differs" }]);
+ * e.message; // "1 check failed"
+ * e.file; // "a.igvm"
+ * ```
+ */
 export class VerificationError extends IgvmToolError {
   /** Every failure, in the order found. */
   readonly failures: readonly Failure[];
-  /**
-   * Creates the error.
-   *
-   * @example
-   * ```ts
-   * import { VerificationError } from "./verification_error.ts";
-   * const e = new VerificationError([{ file: "a.igvm", message: "LD differs" }]);
-   * e.message; // "1 check failed"
-   * ```
-   */
+  /** Creates the error from its failures; `file` is the first failure's file. */
   constructor(failures: readonly Failure[]) {
     super(`${failures.length} check${failures.length === 1 ? "" : "s"} failed`);
     this.name = "VerificationError";
