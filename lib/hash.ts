@@ -14,6 +14,7 @@ interface NodeHash {
   update(data: Uint8Array): NodeHash;
   digest(): Uint8Array;
   digest(encoding: "hex"): string;
+  copy(): NodeHash;
 }
 
 /** An incremental hash: feed bytes with `update`, read the digest once with `digest`. */
@@ -96,6 +97,9 @@ export function createHasher(name: HashName): Hasher {
 const SET_FROM_HEX = typeof (Uint8Array.prototype as { setFromHex?: unknown }).setFromHex ===
   "function";
 
+/** An empty node:crypto SHA-384 object that {@link sha384Into} copies. */
+let emptySha384: NodeHash | undefined;
+
 /**
  * Writes SHA-384 of `data` (48 bytes) into `out` at `at`, without allocating a
  * digest array where the runtime allows. `data` may overlap `out`: it is read
@@ -110,7 +114,9 @@ const SET_FROM_HEX = typeof (Uint8Array.prototype as { setFromHex?: unknown }).s
  */
 export function sha384Into(data: Uint8Array, out: Uint8Array, at = 0): void {
   if (nodeCreateHash !== undefined) {
-    const h = nodeCreateHash("sha384").update(data);
+    // Copying a fresh hash object is a little cheaper than creating one by name (hot path).
+    emptySha384 ??= nodeCreateHash("sha384");
+    const h = emptySha384.copy().update(data);
     if (SET_FROM_HEX) out.subarray(at, at + 48).setFromHex(h.digest("hex"));
     else out.set(h.digest(), at);
     return;
