@@ -21,7 +21,7 @@
  * @module
  */
 
-import { sha384Into } from "../hash.ts";
+import { createPageInfoHasher, type PageInfoHasher } from "./page_info_sha384.ts";
 
 /**
  * SNP page types (PAGE_INFO.PAGE_TYPE).
@@ -60,11 +60,13 @@ export const PAGE_INFO_SIZE = 0x70;
  * ```
  */
 export class SnpDigest {
-  readonly #info = new Uint8Array(PAGE_INFO_SIZE);
-  readonly #view = new DataView(this.#info.buffer);
+  readonly #hasher: PageInfoHasher = createPageInfoHasher();
+  readonly #info = this.#hasher.info;
+  readonly #view = new DataView(this.#info.buffer, this.#info.byteOffset, PAGE_INFO_SIZE);
 
   /** Starts from `initial` (48 zero bytes by default). */
   constructor(initial?: Uint8Array) {
+    this.#info.fill(0);
     if (initial) this.#info.set(initial.subarray(0, 48), 0);
     this.#view.setUint16(0x60, PAGE_INFO_SIZE, true);
   }
@@ -84,6 +86,6 @@ export class SnpDigest {
     else info.fill(0, 0x30, 0x60);
     info[0x62] = pageType;
     this.#view.setBigUint64(0x68, BigInt.asUintN(64, gpa), true);
-    sha384Into(info, info, 0);
+    this.#hasher.chain();
   }
 }
