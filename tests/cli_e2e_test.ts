@@ -6,7 +6,7 @@
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
 import { loadCases } from "./conformance_helpers.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, snpFile } from "../lib/igvm/builder.ts";
+import { pageData, snpFile, unsignedIdBlock } from "../lib/igvm/builder.ts";
 import type { SnpIdBlock } from "../lib/igvm/types.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -262,23 +262,7 @@ Deno.test("cli e2e: ID block mismatch → exit 1, digest printed first", async (
   const dir = await Deno.makeTempDir({ prefix: "igvmmeasure_e2e_" });
   try {
     const ld = new Uint8Array(48).fill(0xab);
-    const idBlock: SnpIdBlock = {
-      type: "SnpIdBlock",
-      compatibilityMask: 1,
-      authorKeyEnabled: 0,
-      reserved: new Uint8Array(3),
-      ld,
-      familyId: new Uint8Array(16),
-      imageId: new Uint8Array(16),
-      version: 1,
-      guestSvn: 0,
-      idKeyAlgorithm: 1,
-      authorKeyAlgorithm: 0,
-      idKeySignature: new Uint8Array(144),
-      idPublicKey: new Uint8Array(152),
-      authorKeySignature: new Uint8Array(144),
-      authorPublicKey: new Uint8Array(152),
-    };
+    const idBlock: SnpIdBlock = unsignedIdBlock(ld, 1);
     const p = `${dir}/idblock.igvm`;
     await Deno.writeFile(
       p,

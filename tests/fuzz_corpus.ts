@@ -7,7 +7,13 @@
  * @module
  */
 
-import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import {
+  guestPolicy,
+  pageData,
+  platform,
+  snpVpContext,
+  unsignedIdBlock,
+} from "../lib/igvm/builder.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { DirectiveHeader, IgvmFile, SnpIdBlock, VbsVpContext } from "../lib/igvm/types.ts";
 import {
@@ -58,23 +64,7 @@ function page(fill: (p: Uint8Array) => void): Uint8Array {
 }
 
 function idBlock(mask: number): SnpIdBlock {
-  return {
-    type: "SnpIdBlock",
-    compatibilityMask: mask,
-    authorKeyEnabled: 0,
-    reserved: new Uint8Array(3),
-    ld: new Uint8Array(48).fill(0xab),
-    familyId: new Uint8Array(16),
-    imageId: new Uint8Array(16),
-    version: 1,
-    guestSvn: 0,
-    idKeyAlgorithm: 1,
-    authorKeyAlgorithm: 0,
-    idKeySignature: new Uint8Array(144),
-    idPublicKey: new Uint8Array(152),
-    authorKeySignature: new Uint8Array(144),
-    authorPublicKey: new Uint8Array(152),
-  };
+  return unsignedIdBlock(new Uint8Array(48).fill(0xab), mask);
 }
 
 function vbsContext(mask: number, x64: boolean, vtl = 0): VbsVpContext {

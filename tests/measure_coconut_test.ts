@@ -12,7 +12,7 @@ import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
 import { MeasurementError } from "../lib/errors.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { pageData, platform, snpVpContext, unsignedIdBlock } from "../lib/igvm/builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type {
   DirectiveHeader,
@@ -146,23 +146,7 @@ function insert(gpa: bigint, mask: number, index: number): ParameterInsert {
   return { type: "ParameterInsert", gpa, compatibilityMask: mask, parameterAreaIndex: index };
 }
 function idBlock(mask: number, ld: Uint8Array): SnpIdBlock {
-  return {
-    type: "SnpIdBlock",
-    compatibilityMask: mask,
-    authorKeyEnabled: 0,
-    reserved: new Uint8Array(3),
-    ld,
-    familyId: new Uint8Array(16),
-    imageId: new Uint8Array(16),
-    version: 1,
-    guestSvn: 0,
-    idKeyAlgorithm: 1,
-    authorKeyAlgorithm: 0,
-    idKeySignature: new Uint8Array(144),
-    idPublicKey: new Uint8Array(152),
-    authorKeySignature: new Uint8Array(144),
-    authorPublicKey: new Uint8Array(152),
-  };
+  return unsignedIdBlock(ld, mask);
 }
 
 const UNMEASURED = 2;

@@ -7,7 +7,14 @@
  */
 
 import { PAGE_SIZE_4K, PlatformType } from "./defs.ts";
-import type { GuestPolicy, IgvmFile, PageData, SnpVpContext, SupportedPlatform } from "./types.ts";
+import type {
+  GuestPolicy,
+  IgvmFile,
+  PageData,
+  SnpIdBlock,
+  SnpVpContext,
+  SupportedPlatform,
+} from "./types.ts";
 
 /**
  * A platform header with version 1.
@@ -101,5 +108,35 @@ export function snpFile(directives: IgvmFile["directives"], policy?: bigint): Ig
     platforms: [platform(PlatformType.SEV_SNP, 0x1)],
     initializations: policy === undefined ? [] : [guestPolicy(policy, 0x1)],
     directives,
+  };
+}
+
+/**
+ * An SNP ID block directive carrying only an LD (no signatures or keys): what
+ * `measure` compares; for tests and tools that do not sign.
+ *
+ * @example
+ * ```ts
+ * import { unsignedIdBlock } from "./builder.ts";
+ * unsignedIdBlock(new Uint8Array(48), 1).version; // 1
+ * ```
+ */
+export function unsignedIdBlock(ld: Uint8Array, compatibilityMask: number): SnpIdBlock {
+  return {
+    type: "SnpIdBlock",
+    compatibilityMask,
+    authorKeyEnabled: 0,
+    reserved: new Uint8Array(3),
+    ld,
+    familyId: new Uint8Array(16),
+    imageId: new Uint8Array(16),
+    version: 1,
+    guestSvn: 0,
+    idKeyAlgorithm: 1,
+    authorKeyAlgorithm: 0,
+    idKeySignature: new Uint8Array(144),
+    idPublicKey: new Uint8Array(152),
+    authorKeySignature: new Uint8Array(144),
+    authorPublicKey: new Uint8Array(152),
   };
 }
