@@ -176,7 +176,8 @@ function parseFixedHeader(source: IgvmSource) {
 export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions = {}): IgvmFile {
   const src = source instanceof Uint8Array ? bytesSource(source) : source;
   const { revision, fixed, varOffset, varSize, fileDataStart, checksum } = parseFixedHeader(src);
-  const section = src.read(varOffset, varSize).slice();
+  // Only read, never changed: no copy (the headers keep copies of the few byte fields they hold).
+  const section = src.read(varOffset, varSize);
   const expected = crc32(section, crc32(fixed));
   if (expected !== checksum) {
     throw fileError(
@@ -194,7 +195,7 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
     maskMap,
     legacy: options.crateVersion === "0.4.0",
   };
-  const view = new DataView(section.buffer);
+  const view = new DataView(section.buffer, section.byteOffset, section.byteLength);
   const platforms: PlatformHeader[] = [];
   const initializations: InitializationHeader[] = [];
   const directives: DirectiveHeader[] = [];
