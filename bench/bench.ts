@@ -25,7 +25,8 @@ import { pageData, snpFile, snpVpContext } from "../lib/igvm/builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { readPayload } from "../lib/igvm/source.ts";
-import { measureCoconut, platformMask } from "../lib/measure/coconut.ts";
+import { measureCoconut } from "../lib/measure/coconut.ts";
+import { platformMask } from "../lib/igvm/select.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
 
 const ROOT = new URL("../", import.meta.url);

@@ -30,8 +30,8 @@ export {
   type CoconutMeasurement,
   type CoconutOptions,
   measureCoconut,
-  platformMask,
 } from "./measure/coconut.ts";
+export { platformMask, snpIdBlocks } from "./igvm/select.ts";
 export { SnpDigest, SnpPageType } from "./measure/page_info.ts";
 export { measureSnpOpenvmm } from "./measure/openvmm_snp.ts";
 export { measureTdx } from "./measure/tdx.ts";

@@ -11,6 +11,21 @@ export const CONFORMANCE = new URL("../../shared/conformance/", import.meta.url)
 /** Folder of the conformance IGVM files (the cases' working directory). */
 export const FILES = new URL("files/", CONFORMANCE);
 
+/** The corpus's P-384 ID key (SEC1 PEM). */
+export const ID_KEY: string = new URL("keys/id_key.pem", CONFORMANCE).pathname;
+/** The corpus's P-384 author key (SEC1 PEM). */
+export const AUTHOR_KEY: string = new URL("keys/author_key.pem", CONFORMANCE).pathname;
+
+/** Runs `fn` with a fresh temporary folder, removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "igvmmeasure-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** One case of expected.json. */
 export interface ConformanceCase {
   tool: "igvmmeasure" | "igvm-crate";

@@ -5,7 +5,9 @@
  * @module
  */
 
-import { CONFORMANCE, FILES, loadCases } from "./conformance_helpers.ts";
+import { AUTHOR_KEY, FILES, ID_KEY, loadCases, withTempDir } from "./conformance_helpers.ts";
+
+export { AUTHOR_KEY, ID_KEY, withTempDir };
 import type { DirectiveHeader } from "../lib/igvm/types.ts";
 import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
@@ -15,10 +17,6 @@ import { serializeIgvm } from "../lib/igvm/serializer.ts";
 export const ROOT: URL = new URL("../", import.meta.url);
 /** The conformance file the distribution tests measure and sign. */
 export const CONFORMANCE_FILE: string = new URL("qemu-snp-policy.igvm", FILES).pathname;
-/** The ID key and author key of the conformance corpus. */
-export const ID_KEY: string = new URL("keys/id_key.pem", CONFORMANCE).pathname;
-/** The author key of the conformance corpus. */
-export const AUTHOR_KEY: string = new URL("keys/author_key.pem", CONFORMANCE).pathname;
 
 /** The `measure -b` output that expected.json records for the conformance file. */
 export function expectedBareDigest(): string {
@@ -84,16 +82,6 @@ export function assertSuccess(r: Output, what: string): void {
 export async function sha256File(path: string): Promise<string> {
   const bytes = await Deno.readFile(path);
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
-}
-
-/** Runs `fn` with a fresh temporary folder, removed afterwards. */
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "igvmmeasure-dist-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Deno's cache folder as `deno info` reports it. */

@@ -15,7 +15,7 @@ import { PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmFormatError, MeasurementError } from "../lib/errors.ts";
-import { platformMask } from "../lib/measure/coconut.ts";
+import { platformMask } from "../lib/igvm/select.ts";
 import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
 import { measureTdx } from "../lib/measure/tdx.ts";
 import { measureVbs } from "../lib/measure/vbs.ts";

@@ -11,21 +11,24 @@
  */
 
 import assert from "node:assert/strict";
-import { CONFORMANCE, FILES, runInProcess } from "./conformance_helpers.ts";
+import {
+  AUTHOR_KEY,
+  CONFORMANCE,
+  FILES,
+  ID_KEY,
+  runInProcess,
+  withTempDir,
+} from "./conformance_helpers.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile, SnpIdBlock } from "../lib/igvm/types.ts";
 
-export { CONFORMANCE, FILES };
+export { AUTHOR_KEY, CONFORMANCE, FILES, ID_KEY, withTempDir };
 
 /** The CLI entry point, for spawned runs. */
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 /** Folder of the reference outputs of the original `igvmmeasure sign`. */
 export const SIGNED = new URL("signed/", CONFORMANCE);
-/** The corpus's P-384 test keys (SEC1 PEM). */
-export const ID_KEY = new URL("keys/id_key.pem", CONFORMANCE).pathname;
-/** The corpus's author key. */
-export const AUTHOR_KEY = new URL("keys/author_key.pem", CONFORMANCE).pathname;
 
 /** Absolute path of a conformance input file. */
 export function input(name: string): string {
@@ -96,16 +99,6 @@ export async function openssl(args: readonly string[], dir: string): Promise<Uin
     throw new Error(`openssl ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
   }
   return out.stdout;
-}
-
-/** Runs `fn` with a fresh temporary folder, removed afterwards. */
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "igvm_sign_test_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Sorted names in `dir`. */

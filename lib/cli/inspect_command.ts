@@ -8,6 +8,7 @@
  * @module
  */
 
+import { platformMask } from "../igvm/select.ts";
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, withFile } from "./io.ts";
 import { computeDigest, loadInput } from "./measure_command.ts";
@@ -40,7 +41,7 @@ const MEASURED: ReadonlyArray<readonly [number, string, string]> = [
 export function allDigests(file: IgvmFile, args: ParsedArgs): DigestEntry[] {
   const out: DigestEntry[] = [];
   for (const [type, platform, semantics] of MEASURED) {
-    if (!file.platforms.some((p) => p.platformType === type)) continue;
+    if (platformMask(file, type) === undefined) continue;
     const coconut = semantics === "coconut";
     const global = {
       ...args.global,

@@ -6,13 +6,9 @@
 
 import { type ParsedArgs, UsageError } from "./args.ts";
 import { PlatformType } from "../igvm/defs.ts";
+import { platformMask, snpIdBlocks } from "../igvm/select.ts";
 import { parseIgvm, type ParseOptions } from "../igvm/parser.ts";
-import {
-  type AmdPlatform,
-  measureCoconut,
-  NOT_COMPATIBLE,
-  platformMask,
-} from "../measure/coconut.ts";
+import { type AmdPlatform, measureCoconut, NOT_COMPATIBLE } from "../measure/coconut.ts";
 import { MeasurementError } from "../errors.ts";
 import { openFileSource } from "./file_source.ts";
 import { type CommandContext, withFile } from "./io.ts";
@@ -155,14 +151,10 @@ export function computeDigest(
       : platform === "vbs"
       ? crateRules.measureVbs(file, mask, log)
       : crateRules.measureSnpOpenvmm(file, mask, log);
-    let idBlockLd: Uint8Array | undefined;
-    for (const d of file.directives) {
-      if (d.type === "SnpIdBlock" && (d.compatibilityMask & mask) !== 0) idBlockLd = d.ld;
-    }
     return {
       digest,
       compatibilityMask: mask,
-      idBlockLd: platform === "sev-snp" ? idBlockLd : undefined,
+      idBlockLd: platform === "sev-snp" ? snpIdBlocks(file, mask).at(-1)?.ld : undefined,
     };
   }
   return measureCoconut(file, {

@@ -38,8 +38,7 @@ import {
   idBlockFor,
   withIdBlock,
 } from "../snp/igvm_id_block.ts";
-import { layoutIgvm } from "../igvm/serializer.ts";
-import { readPayload } from "../igvm/source.ts";
+import { serializedChunks } from "../igvm/serializer.ts";
 import { writeAllSync, writeFileAtomic } from "./safe_write.ts";
 import type { IgvmFile } from "../igvm/types.ts";
 
@@ -89,18 +88,8 @@ function readPublicKey(path: string): P384PublicKey {
 
 /** Writes `file` (serialized as the reference serializer does) to `path`, safely. */
 export async function writeIgvm(path: string, file: IgvmFile): Promise<void> {
-  const layout = layoutIgvm(file);
   await writeFileAtomic(path, (f) => {
-    writeAllSync(f, layout.headers);
-    for (const piece of layout.data) {
-      const bytes = readPayload(piece.payload, file.source);
-      if (bytes.length === piece.size) writeAllSync(f, bytes);
-      else {
-        const padded = new Uint8Array(piece.size);
-        padded.set(bytes.subarray(0, piece.size));
-        writeAllSync(f, padded);
-      }
-    }
+    for (const chunk of serializedChunks(file)) writeAllSync(f, chunk);
   });
 }
 

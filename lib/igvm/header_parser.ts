@@ -14,6 +14,7 @@ import {
   HeaderType,
   PAGE_SIZE_4K,
   PageDataType,
+  PLATFORM_VERSION,
   PlatformType,
   RelocationFlags,
 } from "./defs.ts";
@@ -108,7 +109,7 @@ export function validatePlatform(h: SupportedPlatform, legacy = false): void {
   if (h.platformType > (legacy ? PlatformType.SEV_ES : PlatformType.CCA)) {
     throw new HeaderError("InvalidPlatformType", undefined, `platform type ${h.platformType}`);
   }
-  if (h.platformVersion !== 1) {
+  if (h.platformVersion !== PLATFORM_VERSION) {
     throw new HeaderError("InvalidPlatformVersion", undefined, `version ${h.platformVersion}`);
   }
   if (

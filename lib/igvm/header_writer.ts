@@ -9,7 +9,7 @@
  */
 
 import { BodySize, HeaderType, PAGE_SIZE_4K } from "./defs.ts";
-import { readPayload } from "./source.ts";
+import { payloadLength, readPayload } from "./source.ts";
 import { PARAMETER_KINDS } from "./header_parser.ts";
 import { vbsRegisterBytes } from "./vbs_registers.ts";
 import { IgvmFormatError } from "../errors.ts";
@@ -138,19 +138,6 @@ export function padded(bytes: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-/**
- * Length in bytes of a payload.
- *
- * @example
- * ```ts
- * import { payloadSize } from "./header_writer.ts";
- * payloadSize({ offset: 8192, length: 4096 }); // 4096
- * ```
- */
-export function payloadSize(p: Payload): number {
-  return p instanceof Uint8Array ? p.length : p.length;
-}
-
 function vbsContextData(vtl: number, registers: readonly VbsRegister[], x64: boolean): Uint8Array {
   // VbsVpContextHeader { register_count u32 } then VbsVpContextRegister { vtl u8, name u32 @1, mbz[11], value[16] @16 }
   const data = new Uint8Array(4 + registers.length * 32);
@@ -231,7 +218,7 @@ export function writeInitialization(
     case "CorimSignature": {
       // The crate writes the data even when empty (it dedups to an earlier offset or the section end).
       const bytes = h.data ?? new Uint8Array(0);
-      const size = payloadSize(bytes);
+      const size = payloadLength(bytes);
       const offset = data.write(bytes, size);
       const at = w.begin(
         h.type === "CorimDocument" ? HeaderType.CORIM_DOCUMENT : HeaderType.CORIM_SIGNATURE,
@@ -288,7 +275,7 @@ export function writeDirective(
 ): void {
   switch (h.type) {
     case "PageData": {
-      const offset = h.data === null || payloadSize(h.data) === 0
+      const offset = h.data === null || payloadLength(h.data) === 0
         ? 0
         : data.write(h.data, PAGE_SIZE_4K);
       const at = w.begin(HeaderType.PAGE_DATA, BodySize.PAGE_DATA);
@@ -300,7 +287,7 @@ export function writeDirective(
       return;
     }
     case "ParameterArea": {
-      const empty = h.initialData === null || payloadSize(h.initialData) === 0;
+      const empty = h.initialData === null || payloadLength(h.initialData) === 0;
       const offset = empty ? 0 : data.write(h.initialData!, Number(h.numberOfBytes));
       const at = w.begin(HeaderType.PARAMETER_AREA, BodySize.PARAMETER_AREA);
       w.view.setBigUint64(at(0), h.numberOfBytes, true);

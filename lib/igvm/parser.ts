@@ -24,6 +24,7 @@ import {
   FORMAT_VERSION_2,
   HeaderType,
   IGVM_MAGIC,
+  OPTIONAL_BIT,
   PAGE_SIZE_4K,
   RANGE_DIRECTIVE,
   RANGE_INIT,
@@ -218,7 +219,7 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
     if (inRange(type, RANGE_PLATFORM)) sectionOf = "platform";
     else if (inRange(type, RANGE_INIT)) sectionOf = "initialization";
     else if (inRange(type, RANGE_DIRECTIVE)) sectionOf = "directive";
-    else if ((type & 0x80000000) !== 0 && options.optionalHeaders === "skip") {
+    else if ((type & OPTIONAL_BIT) !== 0 && options.optionalHeaders === "skip") {
       const padded = length + ((8 - (length % 8)) % 8);
       if (padded > remaining) {
         throw fileError(
@@ -229,7 +230,7 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
       pos = body.at + padded;
       continue;
     } else {
-      const optional = (type & 0x80000000) !== 0
+      const optional = (type & OPTIONAL_BIT) !== 0
         ? " (optional bit set; the reference parser refuses it too)"
         : "";
       throw fileError(

@@ -28,7 +28,13 @@ import {
 import { crc32 } from "./crc32.ts";
 import { readPayload } from "./source.ts";
 import { IgvmFormatError } from "../errors.ts";
-import { FileData, HeaderWriter, writeDirective, writeInitialization } from "./header_writer.ts";
+import {
+  FileData,
+  HeaderWriter,
+  padded,
+  writeDirective,
+  writeInitialization,
+} from "./header_writer.ts";
 import type { DirectiveHeader, IgvmFile, InitializationHeader, Payload } from "./types.ts";
 
 /**
@@ -176,11 +182,34 @@ export function layoutIgvm(file: IgvmFile): SerializedIgvm {
 export function serializeIgvm(file: IgvmFile): Uint8Array {
   const layout = layoutIgvm(file);
   const out = new Uint8Array(layout.size);
-  out.set(layout.headers, 0);
-  let at = layout.headers.length;
-  for (const piece of layout.data) {
-    out.set(readPayload(piece.payload, file.source).subarray(0, piece.size), at);
-    at += piece.size;
+  let at = 0;
+  for (const chunk of serializedChunks(file, layout)) {
+    out.set(chunk, at);
+    at += chunk.length;
   }
   return out;
+}
+
+/**
+ * The bytes of the serialized file in order, one header block and then one
+ * padded data piece at a time, so a large file can be written without holding
+ * it in memory.
+ *
+ * @example
+ * ```ts
+ * import { serializedChunks } from "./serializer.ts";
+ * import { parseIgvm } from "./parser.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * let size = 0;
+ * for (const chunk of serializedChunks(file)) size += chunk.length;
+ * ```
+ */
+export function* serializedChunks(
+  file: IgvmFile,
+  layout = layoutIgvm(file),
+): Generator<Uint8Array> {
+  yield layout.headers;
+  for (const piece of layout.data) {
+    yield padded(readPayload(piece.payload, file.source), piece.size);
+  }
 }

@@ -20,6 +20,7 @@ import {
 } from "../igvm/defs.ts";
 import type { IgvmFile, IgvmSource, PageData, Payload, SnpVpContext } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
+import { platformMask } from "../igvm/select.ts";
 import { createHasher, type Hasher, sha384, sha384Into } from "../hash.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
 import { type PageDigestReader, pageHashService } from "./page_hashes.ts";
@@ -92,20 +93,6 @@ const PLATFORM_TYPES: Record<AmdPlatform, number> = {
 
 /** The original's message when the file has no header for the platform. */
 export const NOT_COMPATIBLE = "IGVM file is not compatible with the specified platform.";
-
-/**
- * The compatibility mask of the first platform header of `platformType`
- * (`utils::get_compatibility_mask`), or undefined.
- *
- * @example
- * ```ts
- * import { platformMask } from "./coconut.ts";
- * platformMask({ revision: { version: 1 }, platforms: [], initializations: [], directives: [] }, 2); // undefined
- * ```
- */
-export function platformMask(file: IgvmFile, platformType: number): number | undefined {
-  return file.platforms.find((p) => p.platformType === platformType)?.compatibilityMask;
-}
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE_4K);
 let zeroPageHash: Uint8Array | undefined;

@@ -25,7 +25,7 @@ import { PAGE_SIZE_4K, PLATFORM_NAMES } from "../igvm/defs.ts";
 import { readPayload } from "../igvm/source.ts";
 import type { DirectiveHeader, IgvmFile, IgvmSource, Payload } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
-import { platformMask } from "./coconut.ts";
+import { platformMask } from "../igvm/select.ts";
 
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
 

@@ -56,8 +56,7 @@ export function createPageInfoHasher(): PageInfoHasher {
     const chain = instance.exports.chain as () => void;
     return { info: new Uint8Array(memory.buffer, 0, 112), chain };
   }
-  const info = new Uint8Array(112);
-  return { info, chain: () => sha384Into(info, info, 0) };
+  return createPlainPageInfoHasher();
 }
 
 /**

@@ -61,22 +61,6 @@ export function readLeField(
 }
 
 /**
- * Lower-case hex of `bytes` (no prefix). Works in every runtime, unlike
- * `Uint8Array.prototype.toHex`.
- *
- * @example
- * ```ts
- * import { toHex } from "./bytes.ts";
- * toHex(new Uint8Array([0xde, 0xad])); // "dead"
- * ```
- */
-export function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
-}
-
-/**
  * The unsigned big-endian integer in `bytes`.
  *
  * @example
@@ -86,7 +70,7 @@ export function toHex(bytes: Uint8Array): string {
  * ```
  */
 export function bigintFromBytes(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt("0x" + toHex(bytes));
+  return bytes.length === 0 ? 0n : BigInt("0x" + bytes.toHex());
 }
 
 /**

@@ -23,7 +23,7 @@
 
 import { MeasurementError } from "../errors.ts";
 import type { IgvmFile, SnpIdBlock } from "../igvm/types.ts";
-import { encodeIdBlock, type IdBlock } from "./id_block.ts";
+import { encodeIdBlock, ID_BLOCK_VERSION, type IdBlock } from "./id_block.ts";
 import { igvmPublicKey, type P384PublicKey } from "./public_key.ts";
 import { type EcdsaSignature, encodeIgvmSignature } from "./signature.ts";
 
@@ -99,7 +99,7 @@ export function idBlockFor(
     ld,
     familyId: fields.familyId ?? new Uint8Array(16),
     imageId: fields.imageId ?? new Uint8Array(16),
-    version: 1,
+    version: ID_BLOCK_VERSION,
     guestSvn: fields.guestSvn ?? 0,
     policy,
   };

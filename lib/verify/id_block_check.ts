@@ -19,7 +19,8 @@
  */
 
 import type { IgvmFile, SnpIdBlock } from "../igvm/types.ts";
-import { encodeIdBlock } from "../snp/id_block.ts";
+import { snpIdBlocks } from "../igvm/select.ts";
+import { encodeIdBlock, ID_BLOCK_VERSION } from "../snp/id_block.ts";
 import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
 import { igvmToSnpPublicKey, keyDigest, publicKeyFromIgvm } from "../snp/public_key.ts";
 import { decodeIgvmSignature, verifySignature } from "../snp/signature.ts";
@@ -57,23 +58,6 @@ export interface IdBlockSummary {
 export interface IdBlockVerification {
   readonly blocks: readonly IdBlockSummary[];
   readonly checks: readonly Check[];
-}
-
-/**
- * The SNP ID block directives of `file` that apply to the platform mask `mask`.
- *
- * @example
- * ```ts
- * import { parseIgvm } from "../igvm/parser.ts";
- * import { snpIdBlocks } from "./id_block_check.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * snpIdBlocks(file, 1).length; // 0: the sample is not signed
- * ```
- */
-export function snpIdBlocks(file: IgvmFile, mask: number): SnpIdBlock[] {
-  return file.directives.filter((d): d is SnpIdBlock =>
-    d.type === "SnpIdBlock" && (d.compatibilityMask & mask) !== 0
-  );
 }
 
 function upper(bytes: Uint8Array): string {
@@ -182,7 +166,7 @@ export async function verifyIdBlocks(
         ld: d.ld,
         familyId: d.familyId,
         imageId: d.imageId,
-        version: 1,
+        version: ID_BLOCK_VERSION,
         guestSvn: d.guestSvn,
         policy,
       };
@@ -207,7 +191,7 @@ export async function verifyIdBlocks(
         idBlock: i,
       });
     }
-    if (d.version !== 1) {
+    if (d.version !== ID_BLOCK_VERSION) {
       checks.push({
         name: "version",
         status: "fail",
