@@ -1,10 +1,14 @@
 /**
- * Synchronous SHA-384 and SHA-256 that run everywhere `lib/` runs.
+ * Synchronous SHA-384 and SHA-256 of any length that run everywhere `lib/`
+ * runs (4 KiB pages and PAGE_INFOs have a faster path: `measure/wasm_sha384.ts`).
  *
- * Where the runtime offers `node:crypto` (Deno, Node.js, Bun) its OpenSSL-backed
+ * Where the runtime offers `node:crypto` (Deno, Node.js 22.3+, Bun) its
  * `createHash` is used: it is several times faster than any JavaScript
- * implementation. In a browser the import fails and the pure-JS
- * `@noble/hashes` implementation is used instead. Both give identical digests.
+ * implementation. It is looked up on first use, through
+ * `process.getBuiltinModule`, because loading Deno's Node compatibility layer
+ * costs ≈ 25 ms, which a `measure` run that needs no other hash does without.
+ * Elsewhere (browsers) the pure-JS `@noble/hashes` implementation is loaded
+ * with this module and used instead. Both give identical digests.
  *
  * @module
  */
@@ -27,13 +31,34 @@ export interface Hasher {
 
 /** The digests the project uses (Node's `createHash` names). */
 type HashName = "sha384" | "sha256";
+type CreateHash = (name: HashName) => NodeHash;
 
-let nodeCreateHash: ((name: HashName) => NodeHash) | undefined;
-try {
-  const mod = await import("node:crypto");
-  nodeCreateHash = mod.createHash as unknown as (name: HashName) => NodeHash;
-} catch {
-  nodeCreateHash = undefined;
+/** What `process.getBuiltinModule` is, where the runtime has it. */
+type BuiltinLookup = (id: string) => unknown;
+
+/**
+ * The runtime's `process.getBuiltinModule`, if any. In Deno, reading the
+ * `process` global loads the Node compatibility layer, so Deno (which always
+ * has it) asks only when `node:crypto` is actually needed.
+ */
+function builtinLookup(): BuiltinLookup | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: BuiltinLookup } }).process;
+  const lookup = proc?.getBuiltinModule;
+  return typeof lookup === "function" ? lookup.bind(proc) : undefined;
+}
+
+/** Deno and Node-compatible runtimes: `node:crypto` can be had synchronously, on first use. */
+const HAS_NODE_CRYPTO = "Deno" in globalThis || builtinLookup() !== undefined;
+
+let nodeCreateHash: CreateHash | undefined;
+
+function nodeHash(name: HashName): NodeHash {
+  if (nodeCreateHash === undefined) {
+    const mod = builtinLookup()?.("node:crypto") as { createHash?: CreateHash } | undefined;
+    if (typeof mod?.createHash !== "function") throw new Error("node:crypto is not available");
+    nodeCreateHash = mod.createHash;
+  }
+  return nodeCreateHash(name);
 }
 
 let nobleFallback: Record<HashName, { create(): NobleHash }> | undefined;
@@ -41,7 +66,7 @@ interface NobleHash {
   update(data: Uint8Array): NobleHash;
   digest(): Uint8Array;
 }
-if (nodeCreateHash === undefined) {
+if (!HAS_NODE_CRYPTO) {
   const deps = await import("./deps.ts");
   nobleFallback = { sha384: deps.nobleSha384, sha256: deps.nobleSha256 };
 }
@@ -84,7 +109,7 @@ function wrapNoble(h: NobleHash): Hasher {
  * ```
  */
 export function createHasher(name: HashName): Hasher {
-  if (nodeCreateHash !== undefined) return wrapNode(nodeCreateHash(name));
+  if (HAS_NODE_CRYPTO) return wrapNode(nodeHash(name));
   return wrapNoble(nobleFallback![name].create());
 }
 
@@ -113,9 +138,9 @@ let emptySha384: NodeHash | undefined;
  * ```
  */
 export function sha384Into(data: Uint8Array, out: Uint8Array, at = 0): void {
-  if (nodeCreateHash !== undefined) {
-    // Copying a fresh hash object is a little cheaper than creating one by name (hot path).
-    emptySha384 ??= nodeCreateHash("sha384");
+  if (HAS_NODE_CRYPTO) {
+    // Copying a fresh hash object is a little cheaper than creating one by name.
+    emptySha384 ??= nodeHash("sha384");
     const h = emptySha384.copy().update(data);
     if (SET_FROM_HEX) out.subarray(at, at + 48).setFromHex(h.digest("hex"));
     else out.set(h.digest(), at);

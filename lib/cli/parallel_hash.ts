@@ -17,7 +17,7 @@
  */
 
 import type { PageDigestReader } from "../measure/page_hashes.ts";
-import { sha384Into } from "../hash.ts";
+import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
 
 /** Pages per job. */
 export const JOB_PAGES = 256;
@@ -55,7 +55,7 @@ export class HashJobs {
   readonly jobs: number;
   readonly #setup: HashJobSetup;
   #file: Deno.FsFile | undefined;
-  #buf: Uint8Array | undefined;
+  #pages: PageHasher | undefined;
 
   constructor(setup: HashJobSetup) {
     this.#setup = setup;
@@ -95,7 +95,9 @@ export class HashJobs {
     const end = Math.min(this.offsets.length, first + JOB_PAGES);
     const offsets = this.offsets;
     this.#file ??= Deno.openSync(this.#setup.path, { read: true });
-    const buf = this.#buf ??= new Uint8Array(JOB_PAGES * PAGE);
+    // The pages are read straight into the hasher's (WebAssembly) memory.
+    const pages = this.#pages ??= createPageHasher(JOB_PAGES);
+    const buf = pages.input;
     for (let i = first; i < end;) {
       let j = i + 1;
       while (j < end && offsets[j] === offsets[j - 1] + PAGE) j++;
@@ -117,11 +119,11 @@ export class HashJobs {
       if (free === job) break;
       Atomics.wait(this.ctrl, freeAt, free, 1000);
     }
-    let at = (job % this.slots) * JOB_PAGES * DIGEST;
-    for (let i = first; i < end; i++, at += DIGEST) {
-      const p = (i - first) * PAGE;
-      sha384Into(buf.subarray(p, p + PAGE), this.results, at);
-    }
+    pages.hash(end - first);
+    this.results.set(
+      pages.output.subarray(0, (end - first) * DIGEST),
+      (job % this.slots) * JOB_PAGES * DIGEST,
+    );
     Atomics.store(this.ctrl, this.ready(job), job + 1);
     Atomics.notify(this.ctrl, this.ready(job));
     return true;

@@ -21,7 +21,8 @@ import {
 import type { IgvmFile, IgvmSource, PageData, Payload, SnpVpContext } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
 import { platformMask } from "../igvm/select.ts";
-import { createHasher, type Hasher, sha384, sha384Into } from "../hash.ts";
+import { createHasher, type Hasher } from "../hash.ts";
+import { createPageHasher, type PageHasher } from "./wasm_sha384.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
 import { type PageDigestReader, pageHashService } from "./page_hashes.ts";
 import { type LogKind, PageLog } from "./verbose_log.ts";
@@ -94,8 +95,17 @@ const PLATFORM_TYPES: Record<AmdPlatform, number> = {
 /** The original's message when the file has no header for the platform. */
 export const NOT_COMPATIBLE = "IGVM file is not compatible with the specified platform.";
 
-const ZERO_PAGE = new Uint8Array(PAGE_SIZE_4K);
 let zeroPageHash: Uint8Array | undefined;
+
+/** SHA-384 of 4096 zero bytes (computed once). */
+function zeroPageSha384(pages: PageHasher): Uint8Array {
+  if (zeroPageHash === undefined) {
+    pages.input.fill(0, 0, PAGE_SIZE_4K);
+    pages.hash(1);
+    zeroPageHash = pages.output.slice(0, 48);
+  }
+  return zeroPageHash;
+}
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
 
 /** Pads bytes in hand that are shorter than a page (only built files have them). */
@@ -174,7 +184,7 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
   let vmsaCount = 0;
   let idBlockLd: Uint8Array | undefined;
   const scratch = new Uint8Array(PAGE_SIZE_4K);
-  const pageDigest = new Uint8Array(48); // reused: the chain copies it at once
+  const pages = createPageHasher(1); // its digest is reused: the chain copies it at once
 
   // Page contents hashed ahead (by the CLI's worker threads, for large files), or in place.
   const service = snp ? pageHashService(file.source) : undefined;
@@ -189,8 +199,9 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
       nextPlanned++;
       return reader.next();
     }
-    sha384Into(pageBytes(payload, file.source, scratch), pageDigest);
-    return pageDigest;
+    pages.input.set(pageBytes(payload, file.source, scratch));
+    pages.hash(1);
+    return pages.output;
   };
 
   const measurePage4k = (gpa: bigint, flags: number, dataType: number, data: Payload | null) => {
@@ -216,8 +227,7 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
             chain.extend(SnpPageType.ZERO, gpa);
           } else {
             kind = "Normal";
-            zeroPageHash ??= sha384(ZERO_PAGE);
-            chain.extend(SnpPageType.NORMAL, gpa, zeroPageHash);
+            chain.extend(SnpPageType.NORMAL, gpa, zeroPageSha384(pages));
           }
         } else {
           // DIFF: the `shared` flag is ignored (so does QEMU); the crate skips shared pages.

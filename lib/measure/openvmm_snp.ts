@@ -37,8 +37,8 @@
 import { PageDataFlags, PageDataType, PlatformType } from "../igvm/defs.ts";
 import type { IgvmFile } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
-import { sha384 } from "../hash.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
+import { createPageHasher } from "./wasm_sha384.ts";
 import { PageLog } from "./verbose_log.ts";
 import {
   crateMask,
@@ -95,6 +95,12 @@ export function measureSnpOpenvmm(
     );
   }
   const chain = new SnpDigest();
+  const pages = createPageHasher(1);
+  const pageSha384 = (page: Uint8Array): Uint8Array => {
+    pages.input.set(page);
+    pages.hash(1);
+    return pages.output; // reused: the chain copies it at once
+  };
   const areas = new ParameterAreaSizes(true);
   for (const d of file.directives) {
     if (!crateSelects(d, mask)) continue;
@@ -109,7 +115,7 @@ export function measureSnpOpenvmm(
         }
         const pageType = pageTypeOf(d.dataType, d.flags);
         if (pageType === null) {
-          chain.extend(SnpPageType.NORMAL, d.gpa, sha384(cratePage(d.data, file.source)));
+          chain.extend(SnpPageType.NORMAL, d.gpa, pageSha384(cratePage(d.data, file.source)));
         } else {
           chain.extend(pageType, d.gpa);
         }
@@ -123,7 +129,7 @@ export function measureSnpOpenvmm(
         }
         break;
       case "SnpVpContext":
-        chain.extend(SnpPageType.VMSA, d.gpa, sha384(cratePage(d.vmsa, file.source)));
+        chain.extend(SnpPageType.VMSA, d.gpa, pageSha384(cratePage(d.vmsa, file.source)));
         pageLog?.page("VMSA", d.gpa, PAGE_4K);
         break;
       default:

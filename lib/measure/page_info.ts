@@ -21,7 +21,7 @@
  * @module
  */
 
-import { createPageInfoHasher, type PageInfoHasher } from "./page_info_sha384.ts";
+import { createPageInfoHasher, type PageInfoHasher } from "./wasm_sha384.ts";
 
 /**
  * SNP page types (PAGE_INFO.PAGE_TYPE).

@@ -1,0 +1,166 @@
+/**
+ * The WebAssembly SHA-384 (lib/measure/sha384.wat) against node:crypto and Web
+ * Crypto on random and edge-case PAGE_INFOs and 4 KiB pages; the committed
+ * text against its generator (which derives the constants from FIPS 180-4) and
+ * the committed module against the text.
+ */
+
+import { createHash } from "node:crypto";
+import { assertEquals, assertThrowsMatch } from "./assert.ts";
+import {
+  createPageHasher,
+  createPageInfoHasher,
+  createPlainPageHasher,
+  createPlainPageInfoHasher,
+  MAX_BATCH_PAGES,
+} from "../lib/measure/wasm_sha384.ts";
+import { IV384, K512, sha384Wat } from "../scripts/gen_sha384_wat.ts";
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const nodeHex = (data: Uint8Array) => createHash("sha384").update(data).digest("hex");
+
+Deno.test("PAGE_INFO SHA-384 (WebAssembly) equals node:crypto on 5,000 random and edge inputs", () => {
+  const wasm = createPageInfoHasher();
+  const plain = createPlainPageInfoHasher();
+  const rand = seeded(0x5eed);
+  const inputs: Uint8Array[] = [new Uint8Array(112), new Uint8Array(112).fill(0xff)];
+  for (let i = 0; i < 5000; i++) {
+    inputs.push(Uint8Array.from({ length: 112 }, () => Math.floor(rand() * 256)));
+  }
+  for (const input of inputs) {
+    const want = nodeHex(input);
+    wasm.info.set(input);
+    wasm.chain();
+    plain.info.set(input);
+    plain.chain();
+    assertEquals(wasm.info.subarray(0, 48).toHex(), want);
+    assertEquals(plain.info.subarray(0, 48).toHex(), want);
+    // The rest of the PAGE_INFO is left as it was.
+    assertEquals(wasm.info.subarray(48).toHex(), input.subarray(48).toHex());
+  }
+});
+
+Deno.test("PAGE_INFO SHA-384 equals Web Crypto (independent implementation)", async () => {
+  const h = createPageInfoHasher();
+  const input = new Uint8Array(112).map((_, i) => (i * 37 + 11) & 0xff);
+  h.info.set(input);
+  h.chain();
+  const want = new Uint8Array(await crypto.subtle.digest("SHA-384", input));
+  assertEquals(h.info.subarray(0, 48).toHex(), want.toHex());
+});
+
+Deno.test("page SHA-384 (WebAssembly, batches) equals node:crypto and the plain hasher", () => {
+  const rand = seeded(0xbeef);
+  const wasm = createPageHasher(MAX_BATCH_PAGES);
+  const plain = createPlainPageHasher(MAX_BATCH_PAGES);
+  const pages = new Uint8Array(MAX_BATCH_PAGES * 4096);
+  for (let i = 0; i < pages.length; i += 4) {
+    const r = Math.floor(rand() * 2 ** 32);
+    pages[i] = r;
+    pages[i + 1] = r >>> 8;
+    pages[i + 2] = r >>> 16;
+    pages[i + 3] = r >>> 24;
+  }
+  pages.fill(0, 0, 4096); // edge pages: all zero, all ones, one bit
+  pages.fill(0xff, 4096, 8192);
+  pages.fill(0, 8192, 12288);
+  pages[12287] = 1;
+  for (const count of [1, 2, 3, 17, MAX_BATCH_PAGES]) {
+    wasm.input.set(pages.subarray(0, count * 4096));
+    plain.input.set(pages.subarray(0, count * 4096));
+    wasm.hash(count);
+    plain.hash(count);
+    for (let i = 0; i < count; i++) {
+      const want = nodeHex(pages.subarray(i * 4096, (i + 1) * 4096));
+      assertEquals(
+        wasm.output.subarray(i * 48, (i + 1) * 48).toHex(),
+        want,
+        `page ${i} of ${count}`,
+      );
+      assertEquals(plain.output.subarray(i * 48, (i + 1) * 48).toHex(), want);
+    }
+  }
+});
+
+Deno.test("page SHA-384 of 4096 zero bytes equals Web Crypto; two hashers do not share memory", async () => {
+  const a = createPageHasher(1);
+  const b = createPageHasher(1);
+  a.input.fill(0);
+  b.input.fill(0xa5);
+  a.hash(1);
+  b.hash(1);
+  const zero = new Uint8Array(await crypto.subtle.digest("SHA-384", new Uint8Array(4096)));
+  assertEquals(a.output.toHex(), zero.toHex());
+  assertEquals(b.output.toHex(), nodeHex(new Uint8Array(4096).fill(0xa5)));
+});
+
+Deno.test("page hasher capacity and batch size are checked", () => {
+  assertThrowsMatch(() => createPageHasher(0), RangeError, /capacity must be 1 to 1024, not 0$/);
+  assertThrowsMatch(() => createPageHasher(MAX_BATCH_PAGES + 1), RangeError, /not 1025$/);
+  assertThrowsMatch(
+    () => createPageHasher(2).hash(3),
+    RangeError,
+    /^3 pages exceed the batch of 2$/,
+  );
+});
+
+Deno.test("the generator's constants are FIPS 180-4's (first, last and a middle one)", () => {
+  // FIPS 180-4 §4.2.3 and §5.3.4, as printed there.
+  assertEquals(K512.length, 80);
+  assertEquals(K512[0].toString(16), "428a2f98d728ae22");
+  assertEquals(K512[40].toString(16), "a2bfe8a14cf10364");
+  assertEquals(K512[79].toString(16), "6c44198c4a475817");
+  assertEquals(IV384.map((x) => x.toString(16).padStart(16, "0")), [
+    "cbbb9d5dc1059ed8",
+    "629a292a367cd507",
+    "9159015a3070dd17",
+    "152fecd8f70e5939",
+    "67332667ffc00b31",
+    "8eb44a8768581511",
+    "db0c2e0d64f98fa7",
+    "47b5481dbefa4fa4",
+  ]);
+});
+
+Deno.test("the committed WAT is the generator's output", () => {
+  const committed = Deno.readTextFileSync(new URL("../lib/measure/sha384.wat", import.meta.url));
+  assertEquals(committed, sha384Wat());
+});
+
+function hasWat2wasm(): boolean {
+  try {
+    return new Deno.Command("wat2wasm", { args: ["--version"] }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+const WABT = hasWat2wasm();
+
+Deno.test({
+  name: WABT
+    ? "the committed module matches its WAT source"
+    : "the committed module matches its WAT source (skipped: wat2wasm from Debian's wabt is not installed)",
+  ignore: !WABT,
+  async fn() {
+    const wat = new URL("../lib/measure/sha384.wat", import.meta.url).pathname;
+    const tmp = await Deno.makeTempFile({ suffix: ".wasm" });
+    try {
+      const out = await new Deno.Command("wat2wasm", { args: [wat, "-o", tmp] }).output();
+      assertEquals(out.success, true);
+      const { SHA384_WASM } = await import("../lib/measure/sha384_wasm.ts");
+      assertEquals(Deno.readFileSync(tmp).toBase64(), SHA384_WASM);
+    } finally {
+      Deno.removeSync(tmp);
+    }
+  },
+});
