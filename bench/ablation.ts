@@ -1,7 +1,8 @@
 /**
  * In-process comparison of the page-hashing strategies on one file, interleaved
  * in one run (the machine is noisy: compare the ratios, not the times):
- * main thread only, and 1, 2, 4 worker threads.
+ * each page hashed in place as the measurement reaches it, the main thread
+ * hashing batches ahead, and the main thread with 1, 2 or 3 worker threads.
  *
  * Run: `deno run --allow-read --allow-write bench/bench.ts --generate /tmp/large.igvm`, then
  * `deno run --allow-read bench/ablation.ts /tmp/large.igvm [rounds]`.
@@ -15,9 +16,9 @@ import { measureCoconut } from "../lib/measure/coconut.ts";
 
 const path = Deno.args[0];
 const rounds = Number(Deno.args[1] ?? 3);
-const variants: [string, number, number | undefined][] = [
-  ["main thread only", Infinity, undefined],
-  ["main + 0 workers", 0, 0],
+const variants: [string, number, number | undefined, boolean?][] = [
+  ["in place, one by one", Infinity, undefined, false],
+  ["main thread batches", Infinity, undefined],
   ["main + 1 worker", 0, 1],
   ["main + 2 workers", 0, 2],
   ["main + 3 workers", 0, 3],
@@ -25,9 +26,9 @@ const variants: [string, number, number | undefined][] = [
 const times = new Map<string, number[]>();
 let digest: string | undefined;
 for (let r = 0; r < rounds; r++) {
-  for (const [name, parallelThreshold, workers] of variants) {
+  for (const [name, parallelThreshold, workers, hashAhead] of variants) {
     const t0 = performance.now();
-    const src = openFileSource(path, { parallelThreshold, workers });
+    const src = openFileSource(path, { parallelThreshold, workers, hashAhead });
     try {
       const d = measureCoconut(parseIgvm(src)).digest.toHex();
       if (digest !== undefined && d !== digest) throw new Error(`${name}: digest differs`);

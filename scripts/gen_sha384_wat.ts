@@ -59,98 +59,176 @@ const i64 = (x: bigint) => BigInt.asIntN(64, x).toString();
 
 /** Memory map (bytes). */
 const INFO = 0; // [0, 112) PAGE_INFO; [112, 256) its padding: one message of two blocks
-const STATE = 256; // [256, 320) H0..H7, as little-endian i64
+const STATE = 256; // [256, 320) H0..H7 of one message, as little-endian i64
 const PAGE_PAD = 384; // [384, 512) the padding block of a 4096-byte message
+const STATE2 = 512; // [512, 640) H0..H7 of two messages, one i64x2 (lane 0, lane 1) per word
+const FREE = 640;
 
-/** Byte reversal of each 64-bit lane. */
+/** Byte reversal of each 64-bit lane (one operand). */
 const BSWAP = "7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8";
+/** Byte-reversed word 0 of each operand, word 1 of each operand (two operands). */
+const BSWAP_LO = "7 6 5 4 3 2 1 0 23 22 21 20 19 18 17 16";
+const BSWAP_HI = "15 14 13 12 11 10 9 8 31 30 29 28 27 26 25 24";
 
-function compress(): string {
+/** The instructions one variant of the compression function is written in. */
+interface Isa {
+  readonly type: string;
+  add(x: string, y: string): string;
+  xor(x: string, y: string): string;
+  rotr(x: string, n: number): string;
+  shr(x: string, n: number): string;
+  /** Ch(e, f, g): f where e has a one, g where it has a zero. */
+  ch(e: string, f: string, g: string): string;
+  /** Maj(a, b, c): the bitwise majority. */
+  maj(a: string, b: string, c: string): string;
+  k(x: bigint): string;
+  /** Loads word `i` of the state at `base`; stores `value` added to it. */
+  loadState(i: number): string;
+  addToState(i: number, value: string): string;
+}
+
+/** One message at a time: native 64-bit rotations. */
+const SCALAR: Isa = {
+  type: "i64",
+  add: (x, y) => `(i64.add ${x} ${y})`,
+  xor: (x, y) => `(i64.xor ${x} ${y})`,
+  rotr: (x, n) => `(i64.rotr ${x} (i64.const ${n}))`,
+  shr: (x, n) => `(i64.shr_u ${x} (i64.const ${n}))`,
+  ch: (e, f, g) => `(i64.xor ${g} (i64.and ${e} (i64.xor ${f} ${g})))`,
+  maj: (a, b, c) => `(i64.or (i64.and ${a} ${b}) (i64.and ${c} (i64.or ${a} ${b})))`,
+  k: (x) => `(i64.const ${i64(x)})`,
+  loadState: (i) => `(i64.load (i32.const ${STATE + 8 * i}))`,
+  addToState: (i, v) =>
+    `(i64.store (i32.const ${STATE + 8 * i}) (i64.add (i64.load (i32.const ${
+      STATE + 8 * i
+    })) ${v}))`,
+};
+
+/**
+ * Two messages at once, one per 64-bit lane of a v128: rotations are two
+ * shifts and an or (a byte shuffle for 8), Ch and Maj one bitselect each.
+ */
+const PAIR: Isa = {
+  type: "v128",
+  add: (x, y) => `(i64x2.add ${x} ${y})`,
+  xor: (x, y) => `(v128.xor ${x} ${y})`,
+  rotr: (x, n) =>
+    n === 8
+      ? `(i8x16.shuffle 1 2 3 4 5 6 7 0 9 10 11 12 13 14 15 8 ${x} ${x})`
+      : `(v128.or (i64x2.shr_u ${x} (i32.const ${n})) (i64x2.shl ${x} (i32.const ${64 - n})))`,
+  shr: (x, n) => `(i64x2.shr_u ${x} (i32.const ${n}))`,
+  ch: (e, f, g) => `(v128.bitselect ${f} ${g} ${e})`,
+  // Where a and c differ, b decides; where they agree, c (= a) is the majority.
+  maj: (a, b, c) => `(v128.bitselect ${b} ${c} (v128.xor ${a} ${c}))`,
+  k: (x) => `(v128.const i64x2 ${i64(x)} ${i64(x)})`,
+  loadState: (i) => `(v128.load (i32.const ${STATE2 + 16 * i}))`,
+  addToState: (i, v) =>
+    `(v128.store (i32.const ${STATE2 + 16 * i}) (i64x2.add (v128.load (i32.const ${
+      STATE2 + 16 * i
+    })) ${v}))`,
+};
+
+/** The message schedule's first 16 words, byte-swapped from big-endian. */
+function loadWords(isa: Isa, e: (s: string) => void): void {
+  for (let i = 0; i < 8; i++) {
+    if (isa === SCALAR) {
+      e(
+        `(local.set $v (i8x16.shuffle ${BSWAP} (v128.load offset=${
+          16 * i
+        } (local.get $blk)) (v128.const i64x2 0 0)))`,
+      );
+      e(`(local.set $w${2 * i} (i64x2.extract_lane 0 (local.get $v)))`);
+      e(`(local.set $w${2 * i + 1} (i64x2.extract_lane 1 (local.get $v)))`);
+    } else {
+      e(`(local.set $v (v128.load offset=${16 * i} (local.get $blk)))`);
+      e(`(local.set $u (v128.load offset=${16 * i} (local.get $blk2)))`);
+      e(`(local.set $w${2 * i} (i8x16.shuffle ${BSWAP_LO} (local.get $v) (local.get $u)))`);
+      e(`(local.set $w${2 * i + 1} (i8x16.shuffle ${BSWAP_HI} (local.get $v) (local.get $u)))`);
+    }
+  }
+}
+
+/** The body of SHA-512's compression function (FIPS 180-4 §6.4.2) in `isa`. */
+function compressBody(isa: Isa): string {
   const L: string[] = [];
   const e = (s: string) => L.push("    " + s);
   const w = (t: number) => `$w${t % 16}`;
   const get = (v: string) => `(local.get ${v})`;
-  const rotr = (v: string, n: number) => `(i64.rotr ${get(v)} (i64.const ${n}))`;
-  e(";; W[0..16): the block's big-endian words, eight byte-swapping shuffles");
-  for (let i = 0; i < 8; i++) {
-    e(
-      `(local.set $v (i8x16.shuffle ${BSWAP} (v128.load offset=${16 * i} ${
-        get("$blk")
-      }) (v128.const i64x2 0 0)))`,
-    );
-    e(`(local.set ${w(2 * i)} (i64x2.extract_lane 0 (local.get $v)))`);
-    e(`(local.set ${w(2 * i + 1)} (i64x2.extract_lane 1 (local.get $v)))`);
-  }
+  const { add, xor, rotr, shr } = isa;
+  e(";; W[0..16): the block's big-endian words");
+  loadWords(isa, e);
   const names = ["$a", "$b", "$c", "$d", "$e", "$f", "$g", "$h"];
-  names.forEach((n, i) => e(`(local.set ${n} (i64.load (i32.const ${STATE + 8 * i})))`));
+  names.forEach((n, i) => e(`(local.set ${n} ${isa.loadState(i)})`));
   let v = [...names];
   for (let t = 0; t < 80; t++) {
-    const [a, b, c, d, E, f, g, h] = v;
+    const [a, b, c, d, E, f, g, h] = v.map(get);
     e(`;; round ${t}`);
     if (t >= 16) {
       // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]; W[t-16] is the slot W[t] takes.
-      const x = w(t - 2), y = w(t - 15);
-      e(
-        `(local.set ${w(t)} (i64.add (i64.add (i64.xor (i64.xor ${rotr(x, 19)} ${rotr(x, 61)}) ` +
-          `(i64.shr_u ${get(x)} (i64.const 6))) ${get(w(t - 7))}) (i64.add (i64.xor (i64.xor ${
-            rotr(y, 1)
-          } ${rotr(y, 8)}) (i64.shr_u ${get(y)} (i64.const 7))) ${get(w(t))})))`,
-      );
+      const x = get(w(t - 2)), y = get(w(t - 15));
+      const s1 = xor(xor(rotr(x, 19), rotr(x, 61)), shr(x, 6));
+      const s0 = xor(xor(rotr(y, 1), rotr(y, 8)), shr(y, 7));
+      e(`(local.set ${w(t)} ${add(add(s1, get(w(t - 7))), add(s0, get(w(t))))})`);
     }
-    // T1 = (Σ1(e) + Ch(e, f, g)) + (h + K[t] + W[t]), with Ch = g ^ (e & (f ^ g)); grouped
-    // so that only two additions wait for e.
-    e(
-      `(local.set $t1 (i64.add (i64.add (i64.xor (i64.xor ${rotr(E, 14)} ${rotr(E, 18)}) ${
-        rotr(E, 41)
-      }) (i64.xor ${get(g)} (i64.and ${get(E)} (i64.xor ${get(f)} ${get(g)})))) (i64.add ${
-        get(h)
-      } (i64.add (i64.const ${i64(K512[t])}) ${get(w(t))}))))`,
-    );
-    // d += T1; the new a (in h's local) = T1 + Σ0(a) + Maj(a, b, c), Maj = (a & b) | (c & (a | b))
-    e(`(local.set ${d} (i64.add ${get(d)} (local.get $t1)))`);
-    e(
-      `(local.set ${h} (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor ${rotr(a, 28)} ${
-        rotr(a, 34)
-      }) ${rotr(a, 39)}) (i64.or (i64.and ${get(a)} ${get(b)}) (i64.and ${get(c)} (i64.or ${
-        get(a)
-      } ${get(b)}))))))`,
-    );
-    v = [h, a, b, c, d, E, f, g];
+    // T1 = (Σ1(e) + Ch(e, f, g)) + (h + K[t] + W[t]): grouped so that only two additions
+    // wait for e.
+    const S1 = xor(xor(rotr(E, 14), rotr(E, 18)), rotr(E, 41));
+    e(`(local.set $t1 ${add(add(S1, isa.ch(E, f, g)), add(h, add(isa.k(K512[t]), get(w(t)))))})`);
+    // d += T1; the new a, in h's local: T1 + Σ0(a) + Maj(a, b, c).
+    const S0 = xor(xor(rotr(a, 28), rotr(a, 34)), rotr(a, 39));
+    e(`(local.set ${v[3]} ${add(d, "(local.get $t1)")})`);
+    e(`(local.set ${v[7]} ${add("(local.get $t1)", add(S0, isa.maj(a, b, c)))})`);
+    v = [v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6]];
   }
   // After 80 renamings (a multiple of 8) every variable is back in its own local.
-  names.forEach((n, i) =>
-    e(
-      `(i64.store (i32.const ${STATE + 8 * i}) (i64.add (i64.load (i32.const ${STATE + 8 * i})) ${
-        get(n)
-      }))`,
-    )
-  );
+  names.forEach((n, i) => e(isa.addToState(i, get(n))));
   return L.join("\n");
+}
+
+function locals(isa: Isa): string {
+  const t = isa.type;
+  return `    (local $a ${t}) (local $b ${t}) (local $c ${t}) (local $d ${t})
+    (local $e ${t}) (local $f ${t}) (local $g ${t}) (local $h ${t}) (local $t1 ${t})
+    (local $v v128) (local $u v128)
+    ${Array.from({ length: 16 }, (_, i) => `(local $w${i} ${t})`).join(" ")}`;
 }
 
 /** The WAT text. */
 export function sha384Wat(): string {
-  const ivStores = IV384.map((x, i) =>
-    `(i64.store (i32.const ${STATE + 8 * i}) (i64.const ${i64(x)}))`
-  )
+  const init = IV384.map((x, i) => `(i64.store (i32.const ${STATE + 8 * i}) (i64.const ${i64(x)}))`)
     .join("\n    ");
-  const out = [0, 16, 32].map((o) =>
+  const init2 = IV384.map((x, i) =>
+    `(v128.store (i32.const ${STATE2 + 16 * i}) (v128.const i64x2 ${i64(x)} ${i64(x)}))`
+  ).join("\n    ");
+  const digest = [0, 16, 32].map((o) =>
     `(v128.store offset=${o} (local.get $dst) ` +
     `(i8x16.shuffle ${BSWAP} (v128.load (i32.const ${STATE + o})) (v128.const i64x2 0 0)))`
   ).join("\n    ");
+  // Words 2j and 2j+1 of lane 0 go to dst, of lane 1 to dst2.
+  const digest2 = [0, 1, 2].flatMap((j) => {
+    const words = `(v128.load (i32.const ${STATE2 + 32 * j})) (v128.load (i32.const ${
+      STATE2 + 32 * j + 16
+    }))`;
+    return [
+      `(v128.store offset=${16 * j} (local.get $dst) (i8x16.shuffle ${BSWAP_LO} ${words}))`,
+      `(v128.store offset=${16 * j} (local.get $dst2) (i8x16.shuffle ${BSWAP_HI} ${words}))`,
+    ];
+  }).join("\n    ");
   return `;; GENERATED by scripts/gen_sha384_wat.ts from FIPS 180-4; do not edit.
 ;;
 ;; SHA-384 (FIPS 180-4 §6.5: SHA-512's compression, SHA-384's initial value, the first
 ;; 384 bits of the result) of two fixed-size messages:
-;;   chain()           the 112-byte SEV-SNP PAGE_INFO at [${INFO}, 112); the digest is written
-;;                     over its first 48 bytes, where the next PAGE_INFO wants it;
+;;   chain()            the 112-byte SEV-SNP PAGE_INFO at [${INFO}, 112); the digest is written
+;;                      over its first 48 bytes, where the next PAGE_INFO wants it;
 ;;   pages(src, dst, n) n messages of 4096 bytes at src, src + 4096, ...; digest i goes to
-;;                     dst + 48 i. The caller grows the memory to fit.
+;;                      dst + 48 i. Pages are hashed two at a time, one per SIMD lane ($pair),
+;;                      an odd last one alone ($compress). The caller grows the memory to fit.
 ;; Memory: [0, 112) PAGE_INFO, [112, 256) its padding (0x80, zeros, length 896 bits),
 ;; [${STATE}, ${STATE + 64}) the hash state H0..H7, [${PAGE_PAD}, ${
     PAGE_PAD + 128
   }) the padding block of a 4096-byte message
-;; (0x80, zeros, length 32768 bits). [512, 65536) is free for the caller's use.
+;; (0x80, zeros, length 32768 bits), [${STATE2}, ${FREE}) the state of two messages.
+;; [${FREE}, 65536) and everything above is free for the caller's use.
 (module
   (memory (export "memory") 1)
   (data (i32.const 112) "\\80")
@@ -158,26 +236,44 @@ export function sha384Wat(): string {
   (data (i32.const ${PAGE_PAD}) "\\80")
   (data (i32.const ${PAGE_PAD + 126}) "\\80\\00")
   (func $init
-    ${ivStores})
+    ${init})
+  (func $init2
+    ${init2})
   (func $compress (param $blk i32)
-    (local $a i64) (local $b i64) (local $c i64) (local $d i64)
-    (local $e i64) (local $f i64) (local $g i64) (local $h i64) (local $t1 i64) (local $v v128)
-    ${Array.from({ length: 16 }, (_, i) => `(local $w${i} i64)`).join(" ")}
-${compress()})
+${locals(SCALAR)}
+${compressBody(SCALAR)})
+  (func $compress2 (param $blk i32) (param $blk2 i32)
+${locals(PAIR)}
+${compressBody(PAIR)})
   ;; The digest: H0..H5 as big-endian bytes at dst.
   (func $digest (param $dst i32)
-    ${out})
+    ${digest})
+  (func $digest2 (param $dst i32) (param $dst2 i32)
+    ${digest2})
   (func (export "chain")
     (call $init)
     (call $compress (i32.const ${INFO}))
     (call $compress (i32.const ${INFO + 128}))
     (call $digest (i32.const ${INFO})))
   (func (export "pages") (param $src i32) (param $dst i32) (param $n i32)
-    (local $end i32) (local $stop i32)
-    (local.set $stop (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 12))))
+    (local $end i32)
     (block $done
-      (loop $page
-        (br_if $done (i32.ge_u (local.get $src) (local.get $stop)))
+      (loop $pair
+        (br_if $done (i32.lt_u (local.get $n) (i32.const 2)))
+        (call $init2)
+        (local.set $end (i32.add (local.get $src) (i32.const 4096)))
+        (loop $block
+          (call $compress2 (local.get $src) (i32.add (local.get $src) (i32.const 4096)))
+          (local.set $src (i32.add (local.get $src) (i32.const 128)))
+          (br_if $block (i32.lt_u (local.get $src) (local.get $end))))
+        (call $compress2 (i32.const ${PAGE_PAD}) (i32.const ${PAGE_PAD}))
+        (call $digest2 (local.get $dst) (i32.add (local.get $dst) (i32.const 48)))
+        (local.set $src (i32.add (local.get $src) (i32.const 4096)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 96)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 2)))
+        (br $pair)))
+    (if (local.get $n)
+      (then
         (call $init)
         (local.set $end (i32.add (local.get $src) (i32.const 4096)))
         (loop $block
@@ -185,9 +281,8 @@ ${compress()})
           (local.set $src (i32.add (local.get $src) (i32.const 128)))
           (br_if $block (i32.lt_u (local.get $src) (local.get $end))))
         (call $compress (i32.const ${PAGE_PAD}))
-        (call $digest (local.get $dst))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 48)))
-        (br $page)))))
+        (call $digest (local.get $dst)))))
+)
 `;
 }
 

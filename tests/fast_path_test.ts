@@ -116,7 +116,8 @@ const OPTIONS: [string, CoconutOptions][] = [
 
 /** Fast-path settings: window only, threads with the main thread alone, with workers. */
 const SOURCES: [string, FileSourceOptions][] = [
-  ["windowed reads", { parallelThreshold: Infinity }],
+  ["windowed reads, pages hashed in place", { hashAhead: false }],
+  ["main thread batches (below the worker threshold)", { parallelThreshold: Infinity }],
   ["main thread jobs", { parallelThreshold: 0, workers: 0 }],
   ["1 worker", { parallelThreshold: 0, workers: 1 }],
   ["3 workers", { parallelThreshold: 0, workers: 3 }],

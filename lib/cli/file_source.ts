@@ -6,8 +6,10 @@
  * from a window of {@link WINDOW_SIZE} bytes that is refilled, in one read,
  * where the next page lies: page data is stored in file order, so one system
  * call serves hundreds of pages. Reads without `scratch` get their own array,
- * as before. The source also offers {@link PageHashService}: for large files,
- * worker threads hash the pages ahead (see `parallel_hash.ts`).
+ * as before. The source also offers {@link PageHashService}: the pages are
+ * hashed ahead in batches of 256 (two at a time in the WebAssembly SHA-384's
+ * SIMD lanes), by the main thread alone, or for large files together with
+ * worker threads (see `parallel_hash.ts`).
  *
  * @module
  */
@@ -27,7 +29,9 @@ export interface FileSource extends IgvmSource, PageHashService {
 
 /** Options of {@link openFileSource}. */
 export interface FileSourceOptions {
-  /** Hash pages in worker threads when there are at least this many bytes of them (default 32 MiB; `Infinity` never). */
+  /** Hash pages ahead in batches (default true); false: the measurement hashes each page in place. */
+  readonly hashAhead?: boolean;
+  /** Hash pages in worker threads too when there are at least this many bytes of them (default 32 MiB; `Infinity` never). */
   readonly parallelThreshold?: number;
   /** Number of worker threads (default: one per core, at most four). */
   readonly workers?: number;
@@ -66,7 +70,8 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
   const threshold = options.parallelThreshold ?? PARALLEL_THRESHOLD;
   // A file this large may well need the worker threads: start them now, so that loading their
   // modules overlaps the parsing of the headers. Unused ones are stopped by close().
-  let early: Worker[] | undefined = size >= threshold
+  const hashAhead = options.hashAhead ?? true;
+  let early: Worker[] | undefined = hashAhead && size >= threshold
     ? prestartWorkers(options.workers ?? workerCount())
     : undefined;
   const stopEarly = () => {
@@ -110,9 +115,11 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
       return buf;
     },
     sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
+      if (!hashAhead) return undefined;
       if (offsets.length * 4096 < threshold) {
+        // Worker threads would cost more to start than they save: the main thread alone.
         stopEarly();
-        return undefined;
+        return startParallelPageHashes(path, offsets, 0, []);
       }
       const started = early;
       early = undefined;
