@@ -30,7 +30,7 @@ export interface Hasher {
 }
 
 /** The digests the project uses (Node's `createHash` names). */
-type HashName = "sha384" | "sha256";
+export type HashName = "sha384" | "sha256";
 type CreateHash = (name: HashName) => NodeHash;
 
 /** What `process.getBuiltinModule` is, where the runtime has it. */

@@ -41,12 +41,17 @@ export class HelpRequest extends Error {
 
 /** One option of a command. */
 export interface OptionSpec {
+  /** Long name without the dashes; also the key in {@link OptionValues}. */
   readonly long: string;
+  /** One-letter short name, if any. */
   readonly short?: string;
   /** Value name for options that take a value (e.g. `PLATFORM`). */
   readonly value?: string;
+  /** Help text shown after the option in `--help`. */
   readonly help: string;
+  /** Allowed values; any other value is a usage error. */
   readonly possible?: readonly string[];
+  /** Value shown in help; for global options also used when the option is absent. */
   readonly defaultValue?: string;
   /** May be given more than once (values collect). */
   readonly multiple?: boolean;
@@ -57,16 +62,23 @@ export type OptionValues = Record<string, boolean | string | string[] | undefine
 
 /** The result of parsing a whole command line. */
 export interface ParsedArgs {
+  /** The `<INPUT>` argument: the IGVM file's path. */
   readonly input: string;
+  /** Name of the command given (e.g. `measure`). */
   readonly command: string;
+  /** Options given before the command, keyed by long name, with defaults filled in. */
   readonly global: OptionValues;
+  /** Options given after the command, keyed by long name. */
   readonly commandOptions: OptionValues;
 }
 
 /** A command with its options. */
 export interface CommandSpec {
+  /** Command name as typed (e.g. `measure`). */
   readonly name: string;
+  /** One-line description shown in help. */
   readonly about: string;
+  /** The options that may follow the command. */
   readonly options: readonly OptionSpec[];
   /** Options that must be present. */
   readonly required?: readonly string[];
@@ -74,11 +86,17 @@ export interface CommandSpec {
 
 /** The whole grammar. */
 export interface ProgramSpec {
+  /** Program name shown in usage lines and by `--version`. */
   readonly name: string;
+  /** Version printed by `--version`. */
   readonly version: string;
+  /** Description at the top of `--help`. */
   readonly about: string;
+  /** Help text for the `<INPUT>` argument. */
   readonly inputHelp: string;
+  /** Global options, given before the command. */
   readonly options: readonly OptionSpec[];
+  /** The commands, in the order `--help` lists them. */
   readonly commands: readonly CommandSpec[];
 }
 

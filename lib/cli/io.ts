@@ -80,7 +80,9 @@ export class OutputError extends IgvmToolError {
 
 /** Where the CLI writes: stdout and stderr. Tests pass their own. */
 export interface CliIo {
+  /** Writes `text` to standard output. */
   stdout(text: string): void;
+  /** Writes `text` to standard error. */
   stderr(text: string): void;
 }
 
@@ -91,6 +93,7 @@ export const denoIo: CliIo = { stdout: writeStdout, stderr: writeStderr };
 export interface CommandContext {
   /** Stdout text collected so far; the driver prints it before an error message. */
   readonly out: string[];
+  /** The streams the command writes to. */
   readonly io: CliIo;
   /** `--json` was given: the command prints one JSON object instead of text. */
   readonly json?: boolean;

@@ -63,8 +63,11 @@ export function idBlockMismatch(expected: Uint8Array): MeasurementError {
 
 /** What `measure`, `sign` and `verify` compute from the global options. */
 export interface DigestResult {
+  /** The launch digest: 48 bytes for SEV-SNP and TDX, 32 for SEV, SEV-ES and VBS. */
   readonly digest: Uint8Array;
+  /** Compatibility mask of the measured platform's header. */
   readonly compatibilityMask: number;
+  /** LD (48 bytes) of the last SNP ID block on that mask, if any. */
   readonly idBlockLd?: Uint8Array;
 }
 

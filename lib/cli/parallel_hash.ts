@@ -33,10 +33,15 @@ const ERROR_BYTES = 512;
 
 /** What a worker gets in its one message. */
 export interface HashJobSetup {
+  /** Path of the file whose pages are hashed; each thread opens it itself. */
   readonly path: string;
+  /** Number of result slots in the ring; each holds one job's digests. */
   readonly slots: number;
+  /** Int32 control words (abort, error, next job, READY and FREE per slot), then the error message area. */
   readonly control: SharedArrayBuffer;
+  /** Float64 file offsets in bytes of the pages to hash, in digest order. */
   readonly offsets: SharedArrayBuffer;
+  /** The result ring: `slots` × {@link JOB_PAGES} 48-byte SHA-384 digests. */
   readonly results: SharedArrayBuffer;
 }
 
@@ -48,15 +53,21 @@ export function workerCount(): number {
 
 /** One thread's view of the shared state, and its own file handle and read buffer. */
 export class HashJobs {
+  /** The shared control words: abort, error, next job, then READY and FREE per slot. */
   readonly ctrl: Int32Array;
+  /** File offsets in bytes of the pages, in digest order. */
   readonly offsets: Float64Array;
+  /** The shared result ring: {@link JOB_PAGES} 48-byte digests per slot. */
   readonly results: Uint8Array;
+  /** Number of result slots in the ring. */
   readonly slots: number;
+  /** Number of jobs: the page count divided by {@link JOB_PAGES}, rounded up. */
   readonly jobs: number;
   readonly #setup: HashJobSetup;
   #file: Deno.FsFile | undefined;
   #pages: PageHasher | undefined;
 
+  /** Creates a view of `setup`'s shared buffers; the file is opened on the first `run`. */
   constructor(setup: HashJobSetup) {
     this.#setup = setup;
     this.slots = setup.slots;
@@ -76,6 +87,7 @@ export class HashJobs {
     return CTRL_HEADER + this.slots + (job % this.slots);
   }
 
+  /** True once any thread has called `abort`. */
   get aborted(): boolean {
     return Atomics.load(this.ctrl, CTRL_ABORT) !== 0;
   }

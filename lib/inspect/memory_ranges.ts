@@ -13,9 +13,13 @@ import type { PageData } from "../igvm/types.ts";
 
 /** One merged range; `end` is exclusive. */
 export interface MemoryRange {
+  /** Compatibility mask of the merged directives. */
   readonly compatibilityMask: number;
+  /** Page kind, as {@link pageKind} names it (`normal`, `zero`, …). */
   readonly kind: string;
+  /** Guest physical address of the range's first byte. */
   readonly start: bigint;
+  /** Guest physical address one past the range's last byte. */
   readonly end: bigint;
   /** Number of page-data directives merged into the range. */
   readonly pages: number;

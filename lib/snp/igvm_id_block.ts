@@ -72,8 +72,11 @@ export function loaderGuestPolicy(file: IgvmFile, mask: number): bigint | undefi
 
 /** Optional ID block fields (the original always writes zeros and 0). */
 export interface IdBlockFields {
+  /** FAMILY_ID, 16 bytes; zeros when absent. */
   readonly familyId?: Uint8Array;
+  /** IMAGE_ID, 16 bytes; zeros when absent. */
   readonly imageId?: Uint8Array;
+  /** GUEST_SVN, a u32; 0 when absent. */
   readonly guestSvn?: number;
 }
 
@@ -108,8 +111,11 @@ export function idBlockFor(
 
 /** Signatures and keys that go into the directive. */
 export interface IdBlockSignatures {
+  /** The ID key's signature over the 96-byte ID block. */
   readonly idSignature: EcdsaSignature;
+  /** The ID key's public key. */
   readonly idKey: P384PublicKey;
+  /** The author key's signature over the ID key's 0x404-byte SNP form, and its public key. */
   readonly author?: { readonly signature: EcdsaSignature; readonly key: P384PublicKey };
 }
 

@@ -34,7 +34,9 @@ export type CheckStatus = "pass" | "fail" | "skip";
 export interface Check {
   /** Stable name: `ld`, `id-signature`, `author-signature`, `id-block`, `expect`, `report`. */
   readonly name: string;
+  /** Whether the check passed, failed or did not apply. */
   readonly status: CheckStatus;
+  /** What was found, in one readable line. */
   readonly detail: string;
   /** Index of the ID block (in the file's order) the check is about, if any. */
   readonly idBlock?: number;
@@ -56,7 +58,9 @@ export interface IdBlockSummary {
 
 /** Result of {@link verifyIdBlocks}. */
 export interface IdBlockVerification {
+  /** Every SNP ID block on the mask, in file order. */
   readonly blocks: readonly IdBlockSummary[];
+  /** The checks of the last block, plus an `id-block` note when there are several. */
   readonly checks: readonly Check[];
 }
 

@@ -25,12 +25,19 @@ import { policyText } from "./policy_view.ts";
 
 /** The values a report should carry, as derived from the file. */
 export interface ExpectedReport {
+  /** Expected MEASUREMENT: the launch digest computed for the file (48 bytes). */
   readonly measurement: Uint8Array;
+  /** Expected ID_KEY_DIGEST (48 bytes; zeros without an ID block). */
   readonly idKeyDigest: Uint8Array;
+  /** Expected AUTHOR_KEY_DIGEST (48 bytes; zeros without an author key). */
   readonly authorKeyDigest: Uint8Array;
+  /** Expected KEY_INFO.AUTHOR_KEY_EN. */
   readonly authorKeyEnabled: boolean;
+  /** Expected FAMILY_ID (16 bytes; zeros without an ID block). */
   readonly familyId: Uint8Array;
+  /** Expected IMAGE_ID (16 bytes; zeros without an ID block). */
   readonly imageId: Uint8Array;
+  /** Expected GUEST_SVN (0 without an ID block). */
   readonly guestSvn: number;
   /** Undefined when the file does not fix the policy. */
   readonly policy?: bigint;
@@ -42,7 +49,9 @@ export interface ExpectedReport {
 export interface FieldComparison {
   /** Report field name as the ABI spells it: `MEASUREMENT`, `KEY_INFO.AUTHOR_KEY_EN`, … */
   readonly field: string;
+  /** `match` or `mismatch`, or `skip` when the file implies no value. */
   readonly status: "match" | "mismatch" | "skip";
+  /** The report's value as shown: hex for byte fields, text otherwise. */
   readonly report: string;
   /** What the file implies, or null when it implies nothing (status "skip"). */
   readonly expected: string | null;

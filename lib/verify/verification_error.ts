@@ -9,7 +9,9 @@ import { IgvmToolError } from "../errors.ts";
 
 /** One failed check: the file it is about and a one-line reason. */
 export interface Failure {
+  /** Name of the file the failure is about: the IGVM file or the report. */
   readonly file: string;
+  /** One-line reason. */
   readonly message: string;
 }
 

@@ -16,10 +16,15 @@ import type { Failure } from "./verification_error.ts";
 export interface VerifyResult {
   /** The IGVM file's name as given. */
   readonly file: string;
+  /** The platform measured, as given with `--platform` (e.g. `sev-snp`). */
   readonly platform: string;
+  /** The measurement rules used: `coconut` or `openvmm`. */
   readonly semantics: string;
+  /** The launch digest computed for the file. */
   readonly digest: Uint8Array;
+  /** Compatibility mask of the measured platform's header. */
   readonly compatibilityMask: number;
+  /** The SNP ID blocks on that mask, in file order. */
   readonly blocks: readonly IdBlockSummary[];
   /** ID block checks, the `id-block` presence check and the `expect` check. */
   readonly checks: readonly Check[];
