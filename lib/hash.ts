@@ -2,7 +2,7 @@
  * Synchronous SHA-384 and SHA-256 of any length that run everywhere `lib/`
  * runs (4 KiB pages and PAGE_INFOs have a faster path: `measure/wasm_sha384.ts`).
  *
- * Where the runtime offers `node:crypto` (Deno, Node.js 22.3+, Bun) its
+ * Where the runtime offers `node:crypto` (Deno, Node.js 20.16+ and 22.3+, Bun) its
  * `createHash` is used: it is several times faster than any JavaScript
  * implementation. It is looked up on first use, through
  * `process.getBuiltinModule`, because loading Deno's Node compatibility layer

@@ -6,7 +6,7 @@
  * corpus replays unchanged with the threads forced on.
  */
 
-import { assertEquals, assertOk } from "./assert.ts";
+import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
 import { FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
 import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
@@ -20,7 +20,13 @@ import {
   openFileSource,
   setFileSourceDefaults,
 } from "../lib/cli/file_source.ts";
-import { JOB_PAGES, startParallelPageHashes } from "../lib/cli/parallel_hash.ts";
+import {
+  fileIdentity,
+  HashJobs,
+  type HashJobSetup,
+  JOB_PAGES,
+  startParallelPageHashes,
+} from "../lib/cli/parallel_hash.ts";
 import { sha384 } from "../lib/hash.ts";
 
 const SNP = 0x1;
@@ -231,5 +237,85 @@ Deno.test("conformance corpus: same digests with the threads forced on", async (
     }
   } finally {
     setFileSourceDefaults(previous);
+  }
+});
+
+/** Writes `bytes` to a new file beside `path` and renames it over `path` (an atomic replacement). */
+function replaceAtomically(path: string, bytes: Uint8Array): void {
+  Deno.writeFileSync(path + ".new", bytes);
+  Deno.renameSync(path + ".new", path);
+}
+
+Deno.test("fast path: a file replaced after parsing is measured as opened, never mixed", () => {
+  const original = serializeIgvm(everyKind(300));
+  // The same headers, other page data: flip a byte of every page in the data section.
+  let dataStart = original.length;
+  for (const d of parseIgvm(original).directives) {
+    if (d.type === "PageData" && d.data && !(d.data instanceof Uint8Array)) {
+      dataStart = Math.min(dataStart, d.data.offset);
+    }
+  }
+  const other = original.slice();
+  for (let i = dataStart; i < other.length; i += 4096) other[i] ^= 0xff;
+  const want = measureCoconut(parseIgvm(original)).digest.toHex();
+  assertOk(measureCoconut(parseIgvm(other)).digest.toHex() !== want, "the pages differ");
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/f.igvm`;
+  try {
+    for (const [how, options] of SOURCES) {
+      Deno.writeFileSync(path, original);
+      const src = openFileSource(path, options);
+      try {
+        const file = parseIgvm(src);
+        replaceAtomically(path, other);
+        const got = (() => {
+          try {
+            return measureCoconut(file).digest.toHex();
+          } catch (e) {
+            return e as Error;
+          }
+        })();
+        if (got instanceof Error) {
+          // A worker that opened the path again found another file, and said so.
+          assertOk(options.workers !== 0 && options.hashAhead !== false, `${how}: ${got.message}`);
+          assertEquals(
+            got.message,
+            "cannot read file: the file changed while it was being measured",
+          );
+          assertEquals((got as { file?: string }).file, path);
+        } else {
+          assertEquals(got, want, how);
+        }
+      } finally {
+        src.close();
+      }
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("parallel page hashes: a thread that opens another file at the path refuses it", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/f.bin`;
+  try {
+    Deno.writeFileSync(path, new Uint8Array(8192));
+    const identity = fileIdentity(Deno.statSync(path));
+    replaceAtomically(path, new Uint8Array(8192).fill(1));
+    const slots = 1;
+    const setup: HashJobSetup = {
+      path,
+      identity,
+      slots,
+      control: new SharedArrayBuffer(4 * (4 + 2 * slots) + 512),
+      offsets: new SharedArrayBuffer(8),
+      results: new SharedArrayBuffer(slots * JOB_PAGES * 48),
+    };
+    const jobs = new HashJobs(setup);
+    jobs.ctrl[jobs.free(0)] = 0;
+    assertThrowsMatch(() => jobs.run(0), Error, /^the file changed while it was being measured$/);
+    jobs.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 });

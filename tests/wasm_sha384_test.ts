@@ -104,14 +104,35 @@ Deno.test("page SHA-384 of 4096 zero bytes equals Web Crypto; two hashers do not
   assertEquals(b.output.toHex(), nodeHex(new Uint8Array(4096).fill(0xa5)));
 });
 
+Deno.test("hashPage: one page's digest, as a view of the output", () => {
+  for (const make of [createPageHasher, createPlainPageHasher]) {
+    const h = make(3);
+    const page = new Uint8Array(4096).map((_, i) => (i * 7) & 0xff);
+    const d = h.hashPage(page);
+    assertEquals(d.toHex(), nodeHex(page));
+    assertEquals(d.buffer, h.output.buffer);
+  }
+});
+
 Deno.test("page hasher capacity and batch size are checked", () => {
   assertThrowsMatch(() => createPageHasher(0), RangeError, /capacity must be 1 to 1024, not 0$/);
   assertThrowsMatch(() => createPageHasher(MAX_BATCH_PAGES + 1), RangeError, /not 1025$/);
-  assertThrowsMatch(
-    () => createPageHasher(2).hash(3),
-    RangeError,
-    /^3 pages exceed the batch of 2$/,
-  );
+  for (const make of [createPageHasher, createPlainPageHasher]) {
+    const h = make(2);
+    for (const bad of [3, -1, 1.5, NaN]) {
+      assertThrowsMatch(
+        () => h.hash(bad),
+        RangeError,
+        /^page count must be 0 to the batch of 2, not /,
+      );
+    }
+    assertThrowsMatch(
+      () => h.hashPage(new Uint8Array(4095)),
+      RangeError,
+      /^a page is 4096 bytes, not 4095$/,
+    );
+    h.hash(0); // nothing to do
+  }
 });
 
 Deno.test("the generator's constants are FIPS 180-4's (first, last and a middle one)", () => {

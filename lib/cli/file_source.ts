@@ -16,7 +16,12 @@
 
 import type { IgvmSource } from "../igvm/types.ts";
 import type { PageDigestReader, PageHashService } from "../measure/page_hashes.ts";
-import { prestartWorkers, startParallelPageHashes, workerCount } from "./parallel_hash.ts";
+import {
+  fileIdentity,
+  prestartWorkers,
+  startParallelPageHashes,
+  workerCount,
+} from "./parallel_hash.ts";
 
 /** Size of the read window for scratch reads (one system call per window). */
 export const WINDOW_SIZE = 1 << 20;
@@ -33,7 +38,7 @@ export interface FileSourceOptions {
   readonly hashAhead?: boolean;
   /** Hash pages in worker threads too when there are at least this many bytes of them (default 32 MiB; `Infinity` never). */
   readonly parallelThreshold?: number;
-  /** Number of worker threads (default: one per core, at most four). */
+  /** Number of worker threads (default: one per core besides the main thread, 1 to 3). */
   readonly workers?: number;
 }
 
@@ -66,7 +71,8 @@ export function setFileSourceDefaults(options: FileSourceOptions): FileSourceOpt
  */
 export function openFileSource(path: string, options: FileSourceOptions = defaults): FileSource {
   const file = Deno.openSync(path, { read: true });
-  const size = file.statSync().size;
+  const opened = { file, identity: fileIdentity(file.statSync()) };
+  const size = opened.identity.size;
   const threshold = options.parallelThreshold ?? PARALLEL_THRESHOLD;
   // A file this large may well need the worker threads: start them now, so that loading their
   // modules overlaps the parsing of the headers. Unused ones are stopped by close().
@@ -119,11 +125,11 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
       if (offsets.length * 4096 < threshold) {
         // Worker threads would cost more to start than they save: the main thread alone.
         stopEarly();
-        return startParallelPageHashes(path, offsets, 0, []);
+        return startParallelPageHashes(path, offsets, 0, [], opened);
       }
       const started = early;
       early = undefined;
-      return startParallelPageHashes(path, offsets, options.workers, started);
+      return startParallelPageHashes(path, offsets, options.workers, started, opened);
     },
     close() {
       stopEarly();

@@ -5,7 +5,9 @@
  *
  * The pages are cut into jobs of {@link JOB_PAGES}. Threads claim the next job
  * from a shared counter, read its pages (one read per run of consecutive
- * pages; each thread opens the file itself) and write the digests into a small
+ * pages; the main thread reads through the measurement's own file handle, each
+ * worker opens the file again and refuses it unless it is the same file, so
+ * headers and pages always come from one file) and write the digests into a small
  * ring of result slots in a SharedArrayBuffer. The main thread consumes the
  * digests in order; while the job it needs is not ready it claims and hashes
  * the next job itself, so it never idles and never depends on the workers
@@ -18,6 +20,7 @@
 
 import type { PageDigestReader } from "../measure/page_hashes.ts";
 import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
+import { describeFsError, FileAccessError } from "./io.ts";
 
 /** Pages per job. */
 export const JOB_PAGES = 256;
@@ -31,10 +34,58 @@ const CTRL_HEADER = 4;
 /** Bytes of the error message area after the control words. */
 const ERROR_BYTES = 512;
 
+/**
+ * What identifies the file a measurement opened. A worker that opens the path
+ * again must find the same file, unchanged: an atomic replacement (or a write)
+ * in between would otherwise mix the old file's headers with the new one's pages.
+ */
+export interface FileIdentity {
+  /** Size in bytes. */
+  readonly size: number;
+  /** Last modification, in milliseconds since the epoch (null where unknown). */
+  readonly mtimeMs: number | null;
+  /** Device and inode numbers (null where the platform has none). */
+  readonly dev: number | null;
+  /** Inode number. */
+  readonly ino: number | null;
+}
+
+/**
+ * The {@link FileIdentity} of a `stat` result.
+ *
+ * @example
+ * ```ts
+ * import { fileIdentity } from "./parallel_hash.ts";
+ * fileIdentity(Deno.statSync("testdata/sample.igvm")).size > 0; // true
+ * ```
+ */
+export function fileIdentity(info: Deno.FileInfo): FileIdentity {
+  return {
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? null,
+    dev: info.dev ?? null,
+    ino: info.ino ?? null,
+  };
+}
+
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.dev === b.dev && a.ino === b.ino;
+}
+
+/** The measurement's open file, which the main thread's jobs read through. */
+export interface OpenedFile {
+  /** The open handle (not closed by the jobs). */
+  readonly file: Deno.FsFile;
+  /** Its identity, taken when it was opened. */
+  readonly identity: FileIdentity;
+}
+
 /** What a worker gets in its one message. */
 export interface HashJobSetup {
-  /** Path of the file whose pages are hashed; each thread opens it itself. */
+  /** Path of the file whose pages are hashed; each worker opens it itself. */
   readonly path: string;
+  /** The file the measurement opened: a worker refuses any other at `path`. */
+  readonly identity: FileIdentity;
   /** Number of result slots in the ring; each holds one job's digests. */
   readonly slots: number;
   /** Int32 control words (abort, error, next job, READY and FREE per slot), then the error message area. */
@@ -64,12 +115,19 @@ export class HashJobs {
   /** Number of jobs: the page count divided by {@link JOB_PAGES}, rounded up. */
   readonly jobs: number;
   readonly #setup: HashJobSetup;
+  readonly #ownsFile: boolean;
   #file: Deno.FsFile | undefined;
   #pages: PageHasher | undefined;
 
-  /** Creates a view of `setup`'s shared buffers; the file is opened on the first `run`. */
-  constructor(setup: HashJobSetup) {
+  /**
+   * Creates a view of `setup`'s shared buffers. Reads go through `file` when
+   * given (the main thread: the measurement's own handle, left open), else
+   * the path is opened on the first `run` and checked against the identity.
+   */
+  constructor(setup: HashJobSetup, file?: Deno.FsFile) {
     this.#setup = setup;
+    this.#file = file;
+    this.#ownsFile = file === undefined;
     this.slots = setup.slots;
     this.ctrl = new Int32Array(setup.control, 0, CTRL_HEADER + 2 * setup.slots);
     this.offsets = new Float64Array(setup.offsets);
@@ -106,7 +164,7 @@ export class HashJobs {
     const first = job * JOB_PAGES;
     const end = Math.min(this.offsets.length, first + JOB_PAGES);
     const offsets = this.offsets;
-    this.#file ??= Deno.openSync(this.#setup.path, { read: true });
+    this.#file ??= this.#open();
     // The pages are read straight into the hasher's (WebAssembly) memory.
     const pages = this.#pages ??= createPageHasher(JOB_PAGES);
     const buf = pages.input;
@@ -141,9 +199,19 @@ export class HashJobs {
     return true;
   }
 
+  /** Opens the path again; throws unless it is still the file the measurement opened. */
+  #open(): Deno.FsFile {
+    const file = Deno.openSync(this.#setup.path, { read: true });
+    if (!sameFile(this.#setup.identity, fileIdentity(file.statSync()))) {
+      file.close();
+      throw new Error("the file changed while it was being measured");
+    }
+    return file;
+  }
+
   /** Records a failure for the main thread and wakes it. */
   fail(e: unknown): void {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = describeFsError(e);
     if (Atomics.compareExchange(this.ctrl, CTRL_ERROR, 0, 1) === 0) {
       const area = new Uint8Array(this.#setup.control, 4 * this.ctrl.length, ERROR_BYTES);
       area.set(new TextEncoder().encode(message).subarray(0, ERROR_BYTES - 1));
@@ -151,12 +219,13 @@ export class HashJobs {
     for (let s = 0; s < this.slots; s++) Atomics.notify(this.ctrl, CTRL_HEADER + s);
   }
 
-  /** The failure a thread recorded, if any. */
-  error(): Error | undefined {
+  /** The failure a thread recorded, if any, as an error naming the file. */
+  error(): FileAccessError | undefined {
     if (Atomics.load(this.ctrl, CTRL_ERROR) === 0) return undefined;
     const bytes = new Uint8Array(this.#setup.control, 4 * this.ctrl.length, ERROR_BYTES);
     const end = bytes.indexOf(0);
-    return new Error(new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end)));
+    const message = new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end));
+    return new FileAccessError(this.#setup.path, `cannot read file: ${message}`);
   }
 
   /** Stops all threads. */
@@ -165,9 +234,9 @@ export class HashJobs {
     for (let s = 0; s < this.slots; s++) Atomics.notify(this.ctrl, CTRL_HEADER + this.slots + s);
   }
 
-  /** Closes this thread's file. */
+  /** Closes this thread's file, if it opened it. */
   close(): void {
-    this.#file?.close();
+    if (this.#ownsFile) this.#file?.close();
     this.#file = undefined;
   }
 }
@@ -209,13 +278,15 @@ export function prestartWorkers(count: number): Worker[] {
 
 /**
  * Starts hashing the pages at `offsets` of the file at `path` with `workers`
- * worker threads and the main thread; read the digests in order.
+ * worker threads and the main thread; read the digests in order. `opened` is
+ * the measurement's open file (else the main thread opens `path` itself).
  */
 export function startParallelPageHashes(
   path: string,
   offsets: ArrayLike<number>,
-  workers = workerCount(),
+  workers: number = workerCount(),
   started?: Worker[],
+  opened?: OpenedFile,
 ): PageDigestReader {
   const count = offsets.length;
   const jobCount = Math.ceil(count / JOB_PAGES);
@@ -224,8 +295,9 @@ export function startParallelPageHashes(
   const offsetBuffer = new SharedArrayBuffer(8 * count);
   new Float64Array(offsetBuffer).set(offsets);
   const results = new SharedArrayBuffer(slots * JOB_PAGES * DIGEST);
-  const setup: HashJobSetup = { path, slots, control, offsets: offsetBuffer, results };
-  const jobs = new HashJobs(setup);
+  const identity = opened?.identity ?? fileIdentity(Deno.statSync(path));
+  const setup: HashJobSetup = { path, identity, slots, control, offsets: offsetBuffer, results };
+  const jobs = new HashJobs(setup, opened?.file);
   for (let s = 0; s < slots; s++) jobs.ctrl[jobs.free(s)] = s;
 
   const threads: Worker[] = started ?? prestartWorkers(workers);
@@ -267,7 +339,7 @@ export function startParallelPageHashes(
             jobs.run(mine);
           } catch (e) {
             stop();
-            throw e;
+            throw new FileAccessError(path, `cannot read file: ${describeFsError(e)}`);
           }
           continue;
         }

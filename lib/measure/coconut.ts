@@ -99,11 +99,7 @@ let zeroPageHash: Uint8Array | undefined;
 
 /** SHA-384 of 4096 zero bytes (computed once). */
 function zeroPageSha384(pages: PageHasher): Uint8Array {
-  if (zeroPageHash === undefined) {
-    pages.input.fill(0, 0, PAGE_SIZE_4K);
-    pages.hash(1);
-    zeroPageHash = pages.output.slice(0, 48);
-  }
+  zeroPageHash ??= pages.hashPage(new Uint8Array(PAGE_SIZE_4K)).slice();
   return zeroPageHash;
 }
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
@@ -184,9 +180,10 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
   let vmsaCount = 0;
   let idBlockLd: Uint8Array | undefined;
   const scratch = new Uint8Array(PAGE_SIZE_4K);
-  const pages = createPageHasher(1); // its digest is reused: the chain copies it at once
+  const pages = createPageHasher(1); // its digest view is reused: the chain copies it at once
 
-  // Page contents hashed ahead (by the CLI's worker threads, for large files), or in place.
+  // Page contents hashed ahead (the CLI's file source: in batches, with worker threads for
+  // large files), or in place.
   const service = snp ? pageHashService(file.source) : undefined;
   const planned = service ? plannedPageHashes(file, mask) : undefined;
   const reader: PageDigestReader | undefined = planned && service!.sha384Pages(planned);
@@ -199,9 +196,7 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
       nextPlanned++;
       return reader.next();
     }
-    pages.input.set(pageBytes(payload, file.source, scratch));
-    pages.hash(1);
-    return pages.output;
+    return pages.hashPage(pageBytes(payload, file.source, scratch));
   };
 
   const measurePage4k = (gpa: bigint, flags: number, dataType: number, data: Payload | null) => {

@@ -95,12 +95,7 @@ export function measureSnpOpenvmm(
     );
   }
   const chain = new SnpDigest();
-  const pages = createPageHasher(1);
-  const pageSha384 = (page: Uint8Array): Uint8Array => {
-    pages.input.set(page);
-    pages.hash(1);
-    return pages.output; // reused: the chain copies it at once
-  };
+  const pages = createPageHasher(1); // its digest view is reused: the chain copies it at once
   const areas = new ParameterAreaSizes(true);
   for (const d of file.directives) {
     if (!crateSelects(d, mask)) continue;
@@ -115,7 +110,7 @@ export function measureSnpOpenvmm(
         }
         const pageType = pageTypeOf(d.dataType, d.flags);
         if (pageType === null) {
-          chain.extend(SnpPageType.NORMAL, d.gpa, pageSha384(cratePage(d.data, file.source)));
+          chain.extend(SnpPageType.NORMAL, d.gpa, pages.hashPage(cratePage(d.data, file.source)));
         } else {
           chain.extend(pageType, d.gpa);
         }
@@ -129,7 +124,7 @@ export function measureSnpOpenvmm(
         }
         break;
       case "SnpVpContext":
-        chain.extend(SnpPageType.VMSA, d.gpa, pageSha384(cratePage(d.vmsa, file.source)));
+        chain.extend(SnpPageType.VMSA, d.gpa, pages.hashPage(cratePage(d.vmsa, file.source)));
         pageLog?.page("VMSA", d.gpa, PAGE_4K);
         break;
       default:

@@ -1,7 +1,7 @@
 /**
  * An optional capability of an {@link IgvmSource}: SHA-384 of many 4 KiB page
- * ranges of the file, computed ahead (for instance by worker threads) and
- * handed out in order. The CLI's file source offers it for large files; bytes
+ * ranges of the file, computed ahead (in batches, and for large files by worker
+ * threads too) and handed out in order. The CLI's file source offers it; bytes
  * in hand and browsers never do, and the measurement code then hashes each page
  * itself. Either way the digests are identical: this only moves the work.
  *
@@ -25,8 +25,8 @@ export interface PageDigestReader {
 export interface PageHashService {
   /**
    * Starts hashing the 4 KiB ranges at `offsets` (in this order). Returns
-   * undefined when it declines (too little data to be worth it, no threads):
-   * the caller then hashes the pages itself.
+   * undefined when it declines (the CLI's source does when told to hash in
+   * place): the caller then hashes the pages itself.
    */
   sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined;
 }

@@ -36,10 +36,17 @@ let module: WebAssembly.Module | null | undefined;
 
 function instantiate(): Sha384Exports | null {
   if (module === undefined) {
-    try {
-      module = new WebAssembly.Module(Uint8Array.fromBase64(SHA384_WASM));
-    } catch {
-      module = null; // no WebAssembly (or no SIMD) here: use the plain hash
+    const bytes = Uint8Array.fromBase64(SHA384_WASM);
+    if (typeof WebAssembly === "undefined") module = null;
+    else {
+      try {
+        module = new WebAssembly.Module(bytes);
+      } catch (e) {
+        // An engine without WebAssembly SIMD refuses the module: use the plain hash. Any
+        // other failure is a fault to report, not a reason to quietly run slower.
+        if (!(e instanceof WebAssembly.CompileError)) throw e;
+        module = null;
+      }
     }
   }
   return module === null ? null : new WebAssembly.Instance(module).exports as never;
@@ -95,6 +102,45 @@ export interface PageHasher {
   readonly output: Uint8Array;
   /** Hashes the first `count` pages of `input` into `output`. */
   hash(count: number): void;
+  /**
+   * SHA-384 of one 4096-byte `page` (copied to slot 0). The result is a view of
+   * `output`, valid until the hasher is used again: copy it to keep it.
+   */
+  hashPage(page: Uint8Array): Uint8Array;
+}
+
+function checkCapacity(capacity: number): void {
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_BATCH_PAGES) {
+    throw new RangeError(`page batch capacity must be 1 to ${MAX_BATCH_PAGES}, not ${capacity}`);
+  }
+}
+
+/** A {@link PageHasher} over `input` and `output` whose batches `hashPages` hashes. */
+function pageHasher(
+  capacity: number,
+  input: Uint8Array,
+  output: Uint8Array,
+  hashPages: (count: number) => void,
+): PageHasher {
+  const hash = (count: number): void => {
+    if (!Number.isInteger(count) || count < 0 || count > capacity) {
+      throw new RangeError(`page count must be 0 to the batch of ${capacity}, not ${count}`);
+    }
+    hashPages(count);
+  };
+  const first = output.subarray(0, DIGEST);
+  return {
+    capacity,
+    input,
+    output,
+    hash,
+    hashPage(page: Uint8Array): Uint8Array {
+      if (page.length !== PAGE) throw new RangeError(`a page is 4096 bytes, not ${page.length}`);
+      input.set(page);
+      hashPages(1);
+      return first;
+    },
+  };
 }
 
 /**
@@ -108,12 +154,11 @@ export interface PageHasher {
  * h.input.fill(0);
  * h.hash(2);
  * h.output.subarray(0, 48).toHex() === h.output.subarray(48, 96).toHex(); // true
+ * h.hashPage(new Uint8Array(4096)).toHex() === h.output.subarray(48, 96).toHex(); // true
  * ```
  */
 export function createPageHasher(capacity = 1): PageHasher {
-  if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_BATCH_PAGES) {
-    throw new RangeError(`page batch capacity must be 1 to ${MAX_BATCH_PAGES}, not ${capacity}`);
-  }
+  checkCapacity(capacity);
   const wasm = instantiate();
   if (wasm === null) return createPlainPageHasher(capacity);
   const needed = INPUT_AT + capacity * PAGE;
@@ -121,15 +166,12 @@ export function createPageHasher(capacity = 1): PageHasher {
   if (needed > have) wasm.memory.grow(Math.ceil((needed - have) / 65536));
   const buffer = wasm.memory.buffer; // after growing: the old buffer is detached
   const pages = wasm.pages;
-  return {
+  return pageHasher(
     capacity,
-    input: new Uint8Array(buffer, INPUT_AT, capacity * PAGE),
-    output: new Uint8Array(buffer, OUTPUT_AT, capacity * DIGEST),
-    hash(count: number): void {
-      if (count > capacity) throw new RangeError(`${count} pages exceed the batch of ${capacity}`);
-      pages(INPUT_AT, OUTPUT_AT, count);
-    },
-  };
+    new Uint8Array(buffer, INPUT_AT, capacity * PAGE),
+    new Uint8Array(buffer, OUTPUT_AT, capacity * DIGEST),
+    (count) => pages(INPUT_AT, OUTPUT_AT, count),
+  );
 }
 
 /**
@@ -142,17 +184,12 @@ export function createPageHasher(capacity = 1): PageHasher {
  * ```
  */
 export function createPlainPageHasher(capacity = 1): PageHasher {
+  checkCapacity(capacity);
   const input = new Uint8Array(capacity * PAGE);
   const output = new Uint8Array(capacity * DIGEST);
-  return {
-    capacity,
-    input,
-    output,
-    hash(count: number): void {
-      if (count > capacity) throw new RangeError(`${count} pages exceed the batch of ${capacity}`);
-      for (let i = 0; i < count; i++) {
-        sha384Into(input.subarray(i * PAGE, (i + 1) * PAGE), output, i * DIGEST);
-      }
-    },
-  };
+  return pageHasher(capacity, input, output, (count) => {
+    for (let i = 0; i < count; i++) {
+      sha384Into(input.subarray(i * PAGE, (i + 1) * PAGE), output, i * DIGEST);
+    }
+  });
 }
