@@ -14,6 +14,7 @@ import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
 import { type CoconutOptions, measureCoconut } from "../lib/measure/coconut.ts";
+import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
 import { MeasurementError } from "../lib/errors.ts";
 import {
   type FileSourceOptions,
@@ -79,6 +80,9 @@ function everyKind(n: number): IgvmFile {
         break;
       case 10:
         d.push(pageData(gpa, mask, new Uint8Array(4096))); // zeros stored as data
+        break;
+      case 11:
+        d.push(pageData(gpa, mask, page(i), PageDataFlags.SHARED)); // the crate skips these
         break;
       case 12:
         if (i % 3 === 0) {
@@ -152,6 +156,16 @@ for (const pages of [40, JOB_PAGES * 13 + 17]) {
           const fast = measureFile(path, source, options);
           assertOk(!(fast instanceof Error), `${name}, ${how}: ${fast}`);
           assertEquals(fast.digest.toHex(), plain.digest.toHex(), `${name}, ${how}`);
+        }
+      }
+      // The igvm crate's rules (--semantics openvmm) take the same fast path.
+      const plainCrate = measureSnpOpenvmm(parseIgvm(bytes)).toHex();
+      for (const [how, source] of SOURCES) {
+        const src = openFileSource(path, source);
+        try {
+          assertEquals(measureSnpOpenvmm(parseIgvm(src)).toHex(), plainCrate, `openvmm, ${how}`);
+        } finally {
+          src.close();
         }
       }
     } finally {
@@ -317,5 +331,52 @@ Deno.test("parallel page hashes: a thread that opens another file at the path re
     jobs.close();
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("fast path: every page the rules hash comes from the batches, none in place", () => {
+  const bytes = serializeIgvm(everyKind(200));
+  const path = Deno.makeTempFileSync({ suffix: ".igvm" });
+  try {
+    Deno.writeFileSync(path, bytes);
+    const parsed = parseIgvm(bytes);
+    // Counted here from the rules as the README states them: pages with file data that are
+    // measured as NORMAL (coconut: any SNP bit, the shared flag ignored; the crate: every mask
+    // bit, shared pages skipped), plus the VMSAs (coconut: all of them; the crate: SNP's).
+    const snp = (d: { compatibilityMask: number }) => (d.compatibilityMask & SNP) !== 0;
+    const hashed = (crate: boolean) =>
+      parsed.directives.filter((d) =>
+        d.type === "PageData"
+          ? d.data !== null && snp(d) && d.dataType === PageDataType.NORMAL &&
+            (d.flags & PageDataFlags.UNMEASURED) === 0 &&
+            (!crate || (d.flags & PageDataFlags.SHARED) === 0)
+          : d.type === "SnpVpContext" && (!crate || snp(d))
+      ).length;
+    for (const [rules, expected] of [["coconut", hashed(false)], ["openvmm", hashed(true)]]) {
+      const src = openFileSource(path, { parallelThreshold: Infinity });
+      let planned = -1;
+      let taken = 0;
+      const spy = {
+        ...src,
+        sha384Pages(offsets: Uint32Array | Float64Array) {
+          planned = offsets.length;
+          const r = src.sha384Pages(offsets)!;
+          return {
+            next: () => (taken++, r.next()),
+            close: () => r.close(),
+          };
+        },
+      };
+      try {
+        const file = parseIgvm(spy);
+        if (rules === "coconut") measureCoconut(file);
+        else measureSnpOpenvmm(file);
+      } finally {
+        src.close();
+      }
+      assertEquals([planned, taken], [expected, expected], `${rules}`);
+    }
+  } finally {
+    Deno.removeSync(path);
   }
 });

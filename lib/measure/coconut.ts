@@ -22,9 +22,9 @@ import type { IgvmFile, IgvmSource, PageData, Payload, SnpVpContext } from "../i
 import { MeasurementError } from "../errors.ts";
 import { platformMask } from "../igvm/select.ts";
 import { createHasher, type Hasher } from "../hash.ts";
-import { createPageHasher, type PageHasher } from "./wasm_sha384.ts";
+import { createPageHasher, zeroPageSha384 } from "./wasm_sha384.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
-import { type PageDigestReader, pageHashService } from "./page_hashes.ts";
+import { hashPagesAhead, isFilePage } from "./page_hashes.ts";
 import { type LogKind, PageLog } from "./verbose_log.ts";
 import { kvmCheckVmsa, kvmVmsaOrderError } from "./kvm_check.ts";
 
@@ -95,13 +95,6 @@ const PLATFORM_TYPES: Record<AmdPlatform, number> = {
 /** The original's message when the file has no header for the platform. */
 export const NOT_COMPATIBLE = "IGVM file is not compatible with the specified platform.";
 
-let zeroPageHash: Uint8Array | undefined;
-
-/** SHA-384 of 4096 zero bytes (computed once). */
-function zeroPageSha384(pages: PageHasher): Uint8Array {
-  zeroPageHash ??= pages.hashPage(new Uint8Array(PAGE_SIZE_4K)).slice();
-  return zeroPageHash;
-}
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
 
 /** Pads bytes in hand that are shorter than a page (only built files have them). */
@@ -132,21 +125,20 @@ function pageBytes(
 
 /**
  * File offsets of the 4 KiB page ranges whose SHA-384 the SNP loop below will ask for, in
- * order (measured NORMAL pages with file data, then every VMSA as it comes), so that a
- * {@link pageHashService} can hash them ahead. Only a hint: a page not found here at its
+ * order (measured NORMAL pages with file data, then every VMSA as it comes), so that they
+ * can be hashed ahead ({@link hashPagesAhead}). Only a hint: a page not found here at its
  * turn is hashed in place, so the rules stay in the loop alone.
  */
 function plannedPageHashes(file: IgvmFile, mask: number): Float64Array {
   const offsets: number[] = [];
-  const isRange = (p: Payload | null): p is { offset: number; length: number } =>
-    p !== null && !(p instanceof Uint8Array) && p.length === PAGE_SIZE_4K;
   for (const d of file.directives) {
     if (d.type === "PageData") {
       if (
         (d.compatibilityMask & mask) !== 0 && d.dataType === PageDataType.NORMAL &&
-        (d.flags & (PageDataFlags.UNMEASURED | PageDataFlags.IS_2MB_PAGE)) === 0 && isRange(d.data)
+        (d.flags & (PageDataFlags.UNMEASURED | PageDataFlags.IS_2MB_PAGE)) === 0 &&
+        isFilePage(d.data)
       ) offsets.push(d.data.offset);
-    } else if (d.type === "SnpVpContext" && isRange(d.vmsa)) offsets.push(d.vmsa.offset);
+    } else if (d.type === "SnpVpContext" && isFilePage(d.vmsa)) offsets.push(d.vmsa.offset);
   }
   return Float64Array.from(offsets);
 }
@@ -184,20 +176,9 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
 
   // Page contents hashed ahead (the CLI's file source: in batches, with worker threads for
   // large files), or in place.
-  const service = snp ? pageHashService(file.source) : undefined;
-  const planned = service ? plannedPageHashes(file, mask) : undefined;
-  const reader: PageDigestReader | undefined = planned && service!.sha384Pages(planned);
-  let nextPlanned = 0;
-  const pageHash = (payload: Payload): Uint8Array => {
-    if (
-      reader && !(payload instanceof Uint8Array) && nextPlanned < planned!.length &&
-      planned![nextPlanned] === payload.offset && payload.length === PAGE_SIZE_4K
-    ) {
-      nextPlanned++;
-      return reader.next();
-    }
-    return pages.hashPage(pageBytes(payload, file.source, scratch));
-  };
+  const ahead = snp ? hashPagesAhead(file.source, () => plannedPageHashes(file, mask)) : undefined;
+  const pageHash = (payload: Payload): Uint8Array =>
+    ahead?.take(payload) ?? pages.hashPage(pageBytes(payload, file.source, scratch));
 
   const measurePage4k = (gpa: bigint, flags: number, dataType: number, data: Payload | null) => {
     if (!snp) {
@@ -222,7 +203,7 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
             chain.extend(SnpPageType.ZERO, gpa);
           } else {
             kind = "Normal";
-            chain.extend(SnpPageType.NORMAL, gpa, zeroPageSha384(pages));
+            chain.extend(SnpPageType.NORMAL, gpa, zeroPageSha384());
           }
         } else {
           // DIFF: the `shared` flag is ignored (so does QEMU); the crate skips shared pages.
@@ -319,7 +300,7 @@ export function measureCoconut(file: IgvmFile, options: CoconutOptions = {}): Co
       }
     }
   } finally {
-    reader?.close();
+    ahead?.close();
   }
   log?.finish();
   const digest = snp ? chain.digest : stream!.digest();

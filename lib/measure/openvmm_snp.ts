@@ -35,10 +35,11 @@
  */
 
 import { PageDataFlags, PageDataType, PlatformType } from "../igvm/defs.ts";
-import type { IgvmFile } from "../igvm/types.ts";
+import type { IgvmFile, Payload } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
 import { SnpDigest, SnpPageType } from "./page_info.ts";
-import { createPageHasher } from "./wasm_sha384.ts";
+import { createPageHasher, zeroPageSha384 } from "./wasm_sha384.ts";
+import { hashPagesAhead, isFilePage } from "./page_hashes.ts";
 import { PageLog } from "./verbose_log.ts";
 import {
   crateMask,
@@ -59,6 +60,25 @@ function pageTypeOf(dataType: number, flags: number): SnpPageType | null {
     default:
       return (flags & PageDataFlags.UNMEASURED) !== 0 ? SnpPageType.UNMEASURED : null;
   }
+}
+
+/**
+ * File offsets of the 4 KiB page ranges whose SHA-384 the loop below will ask
+ * for, in order, so that they can be hashed ahead ({@link hashPagesAhead}).
+ * Only a hint: a page not found here at its turn is hashed in place.
+ */
+function plannedPageHashes(file: IgvmFile, mask: number): Float64Array {
+  const offsets: number[] = [];
+  for (const d of file.directives) {
+    if (!crateSelects(d, mask)) continue;
+    if (d.type === "PageData") {
+      if (
+        (d.flags & PageDataFlags.SHARED) === 0 && pageTypeOf(d.dataType, d.flags) === null &&
+        isFilePage(d.data)
+      ) offsets.push(d.data.offset);
+    } else if (d.type === "SnpVpContext" && isFilePage(d.vmsa)) offsets.push(d.vmsa.offset);
+  }
+  return Float64Array.from(offsets);
 }
 
 /**
@@ -96,40 +116,50 @@ export function measureSnpOpenvmm(
   }
   const chain = new SnpDigest();
   const pages = createPageHasher(1); // its digest view is reused: the chain copies it at once
+  // Page contents hashed ahead (the CLI's file source), or in place.
+  const ahead = hashPagesAhead(file.source, () => plannedPageHashes(file, mask));
+  const pageHash = (data: Payload | null): Uint8Array =>
+    data === null
+      ? zeroPageSha384()
+      : ahead?.take(data) ?? pages.hashPage(cratePage(data, file.source));
   const areas = new ParameterAreaSizes(true);
-  for (const d of file.directives) {
-    if (!crateSelects(d, mask)) continue;
-    switch (d.type) {
-      case "ParameterArea":
-        areas.define(d.parameterAreaIndex, d.numberOfBytes);
-        break;
-      case "PageData": {
-        if ((d.flags & PageDataFlags.SHARED) !== 0) {
-          pageLog?.page("Shared (skipped)", d.gpa, PAGE_4K);
+  try {
+    for (const d of file.directives) {
+      if (!crateSelects(d, mask)) continue;
+      switch (d.type) {
+        case "ParameterArea":
+          areas.define(d.parameterAreaIndex, d.numberOfBytes);
+          break;
+        case "PageData": {
+          if ((d.flags & PageDataFlags.SHARED) !== 0) {
+            pageLog?.page("Shared (skipped)", d.gpa, PAGE_4K);
+            break;
+          }
+          const pageType = pageTypeOf(d.dataType, d.flags);
+          if (pageType === null) {
+            chain.extend(SnpPageType.NORMAL, d.gpa, pageHash(d.data));
+          } else {
+            chain.extend(pageType, d.gpa);
+          }
+          pageLog?.page(KIND_NAMES[pageType ?? SnpPageType.NORMAL], d.gpa, PAGE_4K);
           break;
         }
-        const pageType = pageTypeOf(d.dataType, d.flags);
-        if (pageType === null) {
-          chain.extend(SnpPageType.NORMAL, d.gpa, pages.hashPage(cratePage(d.data, file.source)));
-        } else {
-          chain.extend(pageType, d.gpa);
-        }
-        pageLog?.page(KIND_NAMES[pageType ?? SnpPageType.NORMAL], d.gpa, PAGE_4K);
-        break;
+        case "ParameterInsert":
+          for (const gpa of pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex))) {
+            chain.extend(SnpPageType.UNMEASURED, gpa);
+            pageLog?.page("Unmeasured", gpa, PAGE_4K);
+          }
+          break;
+        case "SnpVpContext":
+          chain.extend(SnpPageType.VMSA, d.gpa, pageHash(d.vmsa));
+          pageLog?.page("VMSA", d.gpa, PAGE_4K);
+          break;
+        default:
+          break;
       }
-      case "ParameterInsert":
-        for (const gpa of pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex))) {
-          chain.extend(SnpPageType.UNMEASURED, gpa);
-          pageLog?.page("Unmeasured", gpa, PAGE_4K);
-        }
-        break;
-      case "SnpVpContext":
-        chain.extend(SnpPageType.VMSA, d.gpa, pages.hashPage(cratePage(d.vmsa, file.source)));
-        pageLog?.page("VMSA", d.gpa, PAGE_4K);
-        break;
-      default:
-        break;
     }
+  } finally {
+    ahead?.close();
   }
   pageLog?.finish();
   return chain.digest;

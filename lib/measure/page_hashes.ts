@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { IgvmSource } from "../igvm/types.ts";
+import type { IgvmSource, Payload } from "../igvm/types.ts";
 
 /** Digests of the ranges passed to {@link PageHashService.sha384Pages}, in the same order. */
 export interface PageDigestReader {
@@ -44,4 +44,68 @@ export interface PageHashService {
 export function pageHashService(source: IgvmSource | undefined): PageHashService | undefined {
   const s = source as Partial<PageHashService> | undefined;
   return typeof s?.sha384Pages === "function" ? (s as PageHashService) : undefined;
+}
+
+/** Digests of planned pages, handed out as a measurement reaches them. */
+export interface PagesAhead {
+  /**
+   * SHA-384 of `payload` when it is the next planned page (a view, valid until
+   * the next call), else undefined: the caller then hashes it in place.
+   */
+  take(payload: Payload): Uint8Array | undefined;
+  /** Stops any work still under way. */
+  close(): void;
+}
+
+/**
+ * Asks `source`'s {@link PageHashService}, if it has one, to hash the 4 KiB
+ * file ranges `plan()` lists, in the order a measurement loop will reach them.
+ * The plan is only a hint: `take` hands out a digest only for the page planned
+ * next, at the same offset, so the measurement rules stay in the loop alone.
+ *
+ * @example
+ * ```ts
+ * import { hashPagesAhead } from "./page_hashes.ts";
+ * import { bytesSource } from "../igvm/source.ts";
+ * hashPagesAhead(bytesSource(new Uint8Array(8)), () => new Float64Array(0)); // undefined
+ * ```
+ */
+export function hashPagesAhead(
+  source: IgvmSource | undefined,
+  plan: () => Float64Array,
+): PagesAhead | undefined {
+  const service = pageHashService(source);
+  if (service === undefined) return undefined;
+  const planned = plan();
+  const reader = service.sha384Pages(planned);
+  if (reader === undefined) return undefined;
+  let next = 0;
+  return {
+    take(payload: Payload): Uint8Array | undefined {
+      if (
+        payload instanceof Uint8Array || next >= planned.length ||
+        planned[next] !== payload.offset || payload.length !== 4096
+      ) return undefined;
+      next++;
+      return reader.next();
+    },
+    close: () => reader.close(),
+  };
+}
+
+/**
+ * Whether `payload` is a whole 4 KiB page range of the file (what a
+ * {@link PageHashService} can hash).
+ *
+ * @example
+ * ```ts
+ * import { isFilePage } from "./page_hashes.ts";
+ * isFilePage({ offset: 4096, length: 4096 }); // true
+ * isFilePage(new Uint8Array(4096)); // false: bytes in hand
+ * ```
+ */
+export function isFilePage(
+  payload: Payload | null,
+): payload is { readonly offset: number; readonly length: number } {
+  return payload !== null && !(payload instanceof Uint8Array) && payload.length === 4096;
 }

@@ -193,3 +193,19 @@ export function createPlainPageHasher(capacity = 1): PageHasher {
     }
   });
 }
+
+let zeroPage: Uint8Array | undefined;
+
+/**
+ * SHA-384 of 4096 zero bytes (computed once; do not modify the result).
+ *
+ * @example
+ * ```ts
+ * import { zeroPageSha384 } from "./wasm_sha384.ts";
+ * zeroPageSha384().toHex().slice(0, 16); // "c0e59a3e3ffbd3b5"
+ * ```
+ */
+export function zeroPageSha384(): Uint8Array {
+  zeroPage ??= createPageHasher(1).hashPage(new Uint8Array(PAGE)).slice();
+  return zeroPage;
+}
