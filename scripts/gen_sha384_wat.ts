@@ -1,7 +1,7 @@
 /**
  * Writes `lib/measure/sha384.wat`, the WebAssembly text of the project's
  * SHA-384 for fixed-size messages (the 112-byte SEV-SNP PAGE_INFO and 4 KiB
- * pages), from FIPS 180-4 itself:
+ * pages) and for a stream whose padding the caller adds, from FIPS 180-4 itself:
  *
  * - the round constants K (§4.2.3: the first 64 bits of the fractional parts
  *   of the cube roots of the first 80 primes) and the SHA-384 initial hash
@@ -224,7 +224,8 @@ export function sha384Wat(): string {
 ;;                      over its first 48 bytes, where the next PAGE_INFO wants it;
 ;;   pages(src, dst, n) n messages of 4096 bytes at src, src + 4096, ...; digest i goes to
 ;;                      dst + 48 i. Pages are hashed two at a time, one per SIMD lane ($pair),
-;;                      an odd last one alone ($compress). The caller grows the memory to fit.
+;;                      an odd last one alone ($compress). The caller grows the memory to fit;
+;;   init(), blocks(src, n), digest(dst)  SHA-384 of a stream, its padding added by the caller.
 ;; Memory: [0, 112) PAGE_INFO, [112, 256) its padding (0x80, zeros, length 896 bits),
 ;; [${STATE}, ${STATE + 64}) the hash state H0..H7, [${PAGE_PAD}, ${
     PAGE_PAD + 128
@@ -252,6 +253,21 @@ ${compressBody(PAIR)})
     ${digest})
   (func $digest2 (param $dst i32) (param $dst2 i32)
     ${digest2})
+  ;; A stream of any length: init(), blocks(src, n) for its whole 128-byte blocks, the last
+  ;; one(s) padded by the caller (FIPS 180-4 §5.1.2), then digest(dst).
+  (func (export "init")
+    (call $init))
+  (func (export "blocks") (param $src i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 7))))
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (call $compress (local.get $src))
+        (local.set $src (i32.add (local.get $src) (i32.const 128)))
+        (br $block))))
+  (func (export "digest") (param $dst i32)
+    (call $digest (local.get $dst)))
   (func (export "chain")
     (call $init)
     (call $compress (i32.const ${INFO}))

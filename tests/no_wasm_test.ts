@@ -2,7 +2,8 @@
  * The plain path: with no WebAssembly (a runtime without it, or without SIMD),
  * every page and PAGE_INFO is hashed by `hash.ts` instead of the WebAssembly
  * SHA-384, and the whole igvmmeasure conformance corpus (all rule sets and
- * platforms, sign excepted) still gives the reference outputs.
+ * platforms, sign excepted) and the igvm crate's SNP, TDX and VBS digests still
+ * give the reference outputs.
  */
 
 import { assertEquals } from "./assert.ts";

@@ -12,7 +12,9 @@ import {
   createPageInfoHasher,
   createPlainPageHasher,
   createPlainPageInfoHasher,
+  createSha384Stream,
   MAX_BATCH_PAGES,
+  zeroPageSha384,
 } from "../lib/measure/wasm_sha384.ts";
 import { IV384, K512, sha384Wat } from "../scripts/gen_sha384_wat.ts";
 
@@ -133,6 +135,48 @@ Deno.test("page hasher capacity and batch size are checked", () => {
     );
     h.hash(0); // nothing to do
   }
+});
+
+Deno.test("SHA-384 stream (WebAssembly) equals node:crypto at every padding edge and split", () => {
+  const rand = seeded(0xcafe);
+  const data = Uint8Array.from({ length: 70000 }, () => Math.floor(rand() * 256));
+  // Lengths around the block (128), the padding limit (112) and the 32 KiB staging area.
+  const lengths = [0, 1, 111, 112, 113, 127, 128, 129, 239, 240, 255, 256, 32767, 32768, 32769];
+  for (let i = 0; i < 40; i++) lengths.push(Math.floor(rand() * data.length));
+  for (const length of lengths) {
+    const want = nodeHex(data.subarray(0, length));
+    assertEquals(createSha384Stream().update(data.subarray(0, length)).digest().toHex(), want);
+    // The same bytes in random pieces, empty ones included.
+    const h = createSha384Stream();
+    for (let off = 0; off < length;) {
+      const n = Math.min(length - off, Math.floor(rand() * 300));
+      h.update(data.subarray(off, off + n));
+      off += n;
+    }
+    assertEquals(h.digest().toHex(), want, `length ${length}, in pieces`);
+  }
+});
+
+Deno.test("SHA-384 stream: FIPS 180-2 example values; finishing twice is refused", async () => {
+  const abc = new TextEncoder().encode("abc");
+  assertEquals(
+    createSha384Stream().update(abc).digest().toHex(),
+    "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed" +
+      "8086072ba1e7cc2358baeca134c825a7",
+  );
+  const million = new Uint8Array(1_000_000).fill(0x61); // one million "a"
+  const want = new Uint8Array(await crypto.subtle.digest("SHA-384", million)).toHex();
+  assertEquals(want.slice(0, 16), "9d0e1809716474cb"); // FIPS 180-2 appendix D.3
+  assertEquals(createSha384Stream().update(million).digest().toHex(), want);
+  const h = createSha384Stream();
+  h.digest();
+  assertThrowsMatch(() => h.digest(), Error, /already finished/);
+  assertThrowsMatch(() => h.update(abc), Error, /already finished/);
+});
+
+Deno.test("the zero page's SHA-384 is Web Crypto's", async () => {
+  const want = new Uint8Array(await crypto.subtle.digest("SHA-384", new Uint8Array(4096)));
+  assertEquals(zeroPageSha384().toHex(), want.toHex());
 });
 
 Deno.test("the generator's constants are FIPS 180-4's (first, last and a middle one)", () => {

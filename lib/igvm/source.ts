@@ -30,7 +30,7 @@ export function bytesSource(bytes: Uint8Array): IgvmSource {
 
 /**
  * Returns the bytes of a payload: bytes in hand as they are, a file range
- * read from `source`.
+ * read from `source` (with `scratch`: an array the next read may reuse).
  *
  * @example
  * ```ts
@@ -39,14 +39,18 @@ export function bytesSource(bytes: Uint8Array): IgvmSource {
  * readPayload({ offset: 1, length: 2 }, src); // Uint8Array [8, 7]
  * ```
  */
-export function readPayload(payload: Payload, source: IgvmSource | undefined): Uint8Array {
+export function readPayload(
+  payload: Payload,
+  source: IgvmSource | undefined,
+  scratch?: Uint8Array,
+): Uint8Array {
   if (payload instanceof Uint8Array) return payload;
   if (source === undefined) {
     throw new IgvmToolError(
       `file payload at offset ${payload.offset} (${payload.length} bytes) has no source to read from`,
     );
   }
-  return source.read(payload.offset, payload.length);
+  return source.read(payload.offset, payload.length, scratch);
 }
 
 /**

@@ -164,6 +164,8 @@ export function* pagesOfRange(gpa: bigint, size: bigint): Generator<bigint> {
  * The 4 KiB page the crate measures for page data (SNP `measure_page`, TDX
  * `measure_page`): `null` or empty data is a page of zeros, shorter data is
  * zero-padded, data longer than 4 KiB is refused (`UnsupportedPageSize`).
+ * With `scratch`, a file range may be served from a buffer the next read
+ * reuses (consume the page at once).
  *
  * @example
  * ```ts
@@ -171,8 +173,12 @@ export function* pagesOfRange(gpa: bigint, size: bigint): Generator<bigint> {
  * cratePage(new Uint8Array([1, 2]), undefined).length; // 4096
  * ```
  */
-export function cratePage(data: Payload | null, source: IgvmSource | undefined): Uint8Array {
-  const bytes = data === null ? new Uint8Array(0) : readPayload(data, source);
+export function cratePage(
+  data: Payload | null,
+  source: IgvmSource | undefined,
+  scratch?: Uint8Array,
+): Uint8Array {
+  const bytes = data === null ? new Uint8Array(0) : readPayload(data, source, scratch);
   if (bytes.length === PAGE_SIZE_4K) return bytes;
   if (bytes.length > PAGE_SIZE_4K) {
     throw new MeasurementError(`unsupported page data size: ${bytes.length} bytes`);

@@ -6,7 +6,8 @@
 ;;                      over its first 48 bytes, where the next PAGE_INFO wants it;
 ;;   pages(src, dst, n) n messages of 4096 bytes at src, src + 4096, ...; digest i goes to
 ;;                      dst + 48 i. Pages are hashed two at a time, one per SIMD lane ($pair),
-;;                      an odd last one alone ($compress). The caller grows the memory to fit.
+;;                      an odd last one alone ($compress). The caller grows the memory to fit;
+;;   init(), blocks(src, n), digest(dst)  SHA-384 of a stream, its padding added by the caller.
 ;; Memory: [0, 112) PAGE_INFO, [112, 256) its padding (0x80, zeros, length 896 bits),
 ;; [256, 320) the hash state H0..H7, [384, 512) the padding block of a 4096-byte message
 ;; (0x80, zeros, length 32768 bits), [512, 640) the state of two messages.
@@ -915,6 +916,21 @@
     (v128.store offset=16 (local.get $dst2) (i8x16.shuffle 15 14 13 12 11 10 9 8 31 30 29 28 27 26 25 24 (v128.load (i32.const 544)) (v128.load (i32.const 560))))
     (v128.store offset=32 (local.get $dst) (i8x16.shuffle 7 6 5 4 3 2 1 0 23 22 21 20 19 18 17 16 (v128.load (i32.const 576)) (v128.load (i32.const 592))))
     (v128.store offset=32 (local.get $dst2) (i8x16.shuffle 15 14 13 12 11 10 9 8 31 30 29 28 27 26 25 24 (v128.load (i32.const 576)) (v128.load (i32.const 592)))))
+  ;; A stream of any length: init(), blocks(src, n) for its whole 128-byte blocks, the last
+  ;; one(s) padded by the caller (FIPS 180-4 §5.1.2), then digest(dst).
+  (func (export "init")
+    (call $init))
+  (func (export "blocks") (param $src i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 7))))
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (call $compress (local.get $src))
+        (local.set $src (i32.add (local.get $src) (i32.const 128)))
+        (br $block))))
+  (func (export "digest") (param $dst i32)
+    (call $digest (local.get $dst)))
   (func (export "chain")
     (call $init)
     (call $compress (i32.const 0))

@@ -41,7 +41,8 @@
 
 import { PAGE_SIZE_4K, PageDataFlags, PlatformType } from "../igvm/defs.ts";
 import type { IgvmFile } from "../igvm/types.ts";
-import { createHasher, type Hasher } from "../hash.ts";
+import type { Hasher } from "../hash.ts";
+import { createSha384Stream } from "./wasm_sha384.ts";
 import { PageLog } from "./verbose_log.ts";
 import {
   crateMask,
@@ -62,7 +63,7 @@ const MR_EXTEND = ascii("MR.EXTEND");
 
 /** Hashes TDX measurement records into one SHA-384. */
 class MrtdHasher {
-  readonly #hasher: Hasher = createHasher("sha384");
+  readonly #hasher: Hasher = createSha384Stream();
   readonly #record = new Uint8Array(TDX_RECORD_SIZE);
   readonly #view = new DataView(this.#record.buffer);
 
@@ -120,6 +121,7 @@ export function measureTdx(
   const pageLog = log ? new PageLog(log) : undefined;
   const mask = crateMask(file, PlatformType.TDX, compatibilityMask);
   const mrtd = new MrtdHasher();
+  const scratch = new Uint8Array(PAGE_SIZE_4K); // page reads are hashed at once
   const areas = new ParameterAreaSizes(true);
   for (const d of file.directives) {
     if (!crateSelects(d, mask)) continue;
@@ -134,7 +136,7 @@ export function measureTdx(
         }
         {
           const unmeasured = (d.flags & PageDataFlags.UNMEASURED) !== 0;
-          mrtd.page(d.gpa, unmeasured ? null : cratePage(d.data, file.source));
+          mrtd.page(d.gpa, unmeasured ? null : cratePage(d.data, file.source, scratch));
           pageLog?.page(
             unmeasured ? "MEM.PAGE.ADD only" : "MEM.PAGE.ADD + MR.EXTEND",
             d.gpa,
