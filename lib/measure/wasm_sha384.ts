@@ -1,8 +1,9 @@
 /**
  * SHA-384 of the two fixed-size messages a launch measurement hashes by the
- * thousand: 4 KiB pages and the 112-byte SEV-SNP PAGE_INFO of the digest chain.
+ * thousand: 4 KiB pages and the 112-byte SEV-SNP PAGE_INFO of the digest chain;
+ * and of a stream of any length (the TDX MRTD).
  *
- * Both run in one small WebAssembly module (`sha384.wat`, generated from FIPS
+ * All run in one small WebAssembly module (`sha384.wat`, generated from FIPS
  * 180-4 by `scripts/gen_sha384_wat.ts`), which hashes a batch of pages two at a
  * time, one per 64-bit SIMD lane. Measured with Deno 2.9 on this project's
  * machines: ≈ 1.2× the per-page throughput of `node:crypto` one page at a
