@@ -10,14 +10,16 @@
 ;;   init(), blocks(src, n), digest(dst)  SHA-384 of a stream, its padding added by the caller.
 ;; Memory: [0, 112) PAGE_INFO, [112, 256) its padding (0x80, zeros, length 896 bits),
 ;; [256, 320) the hash state H0..H7, [384, 512) the padding block of a 4096-byte message
-;; (0x80, zeros, length 32768 bits), [512, 640) the state of two messages.
-;; [640, 65536) and everything above is free for the caller's use.
+;; (0x80, zeros, length 32768 bits), [512, 640) the state of two messages,
+;; [640, 1280) the round constants K, [1280, 1920) one block's message schedule W.
+;; [1920, 65536) and everything above is free for the caller's use.
 (module
   (memory (export "memory") 1)
   (data (i32.const 112) "\80")
   (data (i32.const 254) "\03\80")
   (data (i32.const 384) "\80")
   (data (i32.const 510) "\80\00")
+  (data (i32.const 640) "\22\ae\28\d7\98\2f\8a\42\cd\65\ef\23\91\44\37\71\2f\3b\4d\ec\cf\fb\c0\b5\bc\db\89\81\a5\db\b5\e9\38\b5\48\f3\5b\c2\56\39\19\d0\05\b6\f1\11\f1\59\9b\4f\19\af\a4\82\3f\92\18\81\6d\da\d5\5e\1c\ab\42\02\03\a3\98\aa\07\d8\be\6f\70\45\01\5b\83\12\8c\b2\e4\4e\be\85\31\24\e2\b4\ff\d5\c3\7d\0c\55\6f\89\7b\f2\74\5d\be\72\b1\96\16\3b\fe\b1\de\80\35\12\c7\25\a7\06\dc\9b\94\26\69\cf\74\f1\9b\c1\d2\4a\f1\9e\c1\69\9b\e4\e3\25\4f\38\86\47\be\ef\b5\d5\8c\8b\c6\9d\c1\0f\65\9c\ac\77\cc\a1\0c\24\75\02\2b\59\6f\2c\e9\2d\83\e4\a6\6e\aa\84\74\4a\d4\fb\41\bd\dc\a9\b0\5c\b5\53\11\83\da\88\f9\76\ab\df\66\ee\52\51\3e\98\10\32\b4\2d\6d\c6\31\a8\3f\21\fb\98\c8\27\03\b0\e4\0e\ef\be\c7\7f\59\bf\c2\8f\a8\3d\f3\0b\e0\c6\25\a7\0a\93\47\91\a7\d5\6f\82\03\e0\51\63\ca\06\70\6e\0e\0a\67\29\29\14\fc\2f\d2\46\85\0a\b7\27\26\c9\26\5c\38\21\1b\2e\ed\2a\c4\5a\fc\6d\2c\4d\df\b3\95\9d\13\0d\38\53\de\63\af\8b\54\73\0a\65\a8\b2\77\3c\bb\0a\6a\76\e6\ae\ed\47\2e\c9\c2\81\3b\35\82\14\85\2c\72\92\64\03\f1\4c\a1\e8\bf\a2\01\30\42\bc\4b\66\1a\a8\91\97\f8\d0\70\8b\4b\c2\30\be\54\06\a3\51\6c\c7\18\52\ef\d6\19\e8\92\d1\10\a9\65\55\24\06\99\d6\2a\20\71\57\85\35\0e\f4\b8\d1\bb\32\70\a0\6a\10\c8\d0\d2\b8\16\c1\a4\19\53\ab\41\51\08\6c\37\1e\99\eb\8e\df\4c\77\48\27\a8\48\9b\e1\b5\bc\b0\34\63\5a\c9\c5\b3\0c\1c\39\cb\8a\41\e3\4a\aa\d8\4e\73\e3\63\77\4f\ca\9c\5b\a3\b8\b2\d6\f3\6f\2e\68\fc\b2\ef\5d\ee\82\8f\74\60\2f\17\43\6f\63\a5\78\72\ab\f0\a1\14\78\c8\84\ec\39\64\1a\08\02\c7\8c\28\1e\63\23\fa\ff\be\90\e9\bd\82\de\eb\6c\50\a4\15\79\c6\b2\f7\a3\f9\be\2b\53\72\e3\f2\78\71\c6\9c\61\26\ea\ce\3e\27\ca\07\c2\c0\21\c7\b8\86\d1\1e\eb\e0\cd\d6\7d\da\ea\78\d1\6e\ee\7f\4f\7d\f5\ba\6f\17\72\aa\67\f0\06\a6\98\c8\a2\c5\7d\63\0a\ae\0d\f9\be\04\98\3f\11\1b\47\1c\13\35\0b\71\1b\84\7d\04\23\f5\77\db\28\93\24\c7\40\7b\ab\ca\32\bc\be\c9\15\0a\be\9e\3c\4c\0d\10\9c\c4\67\1d\43\b6\42\3e\cb\be\d4\c5\4c\2a\7e\65\fc\9c\29\7f\59\ec\fa\d6\3a\ab\6f\cb\5f\17\58\47\4a\8c\19\44\6c")
   (func $init
     (i64.store (i32.const 256) (i64.const -3766243637369397544))
     (i64.store (i32.const 264) (i64.const 7105036623409894663))
@@ -39,33 +41,24 @@
   (func $compress (param $blk i32)
     (local $a i64) (local $b i64) (local $c i64) (local $d i64)
     (local $e i64) (local $f i64) (local $g i64) (local $h i64) (local $t1 i64)
-    (local $v v128) (local $u v128)
-    (local $w0 i64) (local $w1 i64) (local $w2 i64) (local $w3 i64) (local $w4 i64) (local $w5 i64) (local $w6 i64) (local $w7 i64) (local $w8 i64) (local $w9 i64) (local $w10 i64) (local $w11 i64) (local $w12 i64) (local $w13 i64) (local $w14 i64) (local $w15 i64)
-    ;; W[0..16): the block's big-endian words
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=0 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w0 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w1 (i64x2.extract_lane 1 (local.get $v)))
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=16 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w2 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w3 (i64x2.extract_lane 1 (local.get $v)))
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=32 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w4 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w5 (i64x2.extract_lane 1 (local.get $v)))
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=48 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w6 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w7 (i64x2.extract_lane 1 (local.get $v)))
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=64 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w8 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w9 (i64x2.extract_lane 1 (local.get $v)))
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=80 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w10 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w11 (i64x2.extract_lane 1 (local.get $v)))
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=96 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w12 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w13 (i64x2.extract_lane 1 (local.get $v)))
-    (local.set $v (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=112 (local.get $blk)) (v128.const i64x2 0 0)))
-    (local.set $w14 (i64x2.extract_lane 0 (local.get $v)))
-    (local.set $w15 (i64x2.extract_lane 1 (local.get $v)))
+    (local $x i64) (local $y i64) (local $t i32) (local $p i32)
+    ;; W[0..16): the block's big-endian words, byte-swapped 16 bytes at a time
+    (v128.store (i32.const 1280) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=0 (local.get $blk)) (v128.const i64x2 0 0)))
+    (v128.store (i32.const 1296) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=16 (local.get $blk)) (v128.const i64x2 0 0)))
+    (v128.store (i32.const 1312) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=32 (local.get $blk)) (v128.const i64x2 0 0)))
+    (v128.store (i32.const 1328) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=48 (local.get $blk)) (v128.const i64x2 0 0)))
+    (v128.store (i32.const 1344) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=64 (local.get $blk)) (v128.const i64x2 0 0)))
+    (v128.store (i32.const 1360) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=80 (local.get $blk)) (v128.const i64x2 0 0)))
+    (v128.store (i32.const 1376) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=96 (local.get $blk)) (v128.const i64x2 0 0)))
+    (v128.store (i32.const 1392) (i8x16.shuffle 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8 (v128.load offset=112 (local.get $blk)) (v128.const i64x2 0 0)))
+    ;; W[16..80)
+    (local.set $p (i32.const 1408))
+    (loop $schedule
+      (local.set $x (i64.load (i32.sub (local.get $p) (i32.const 16))))
+      (local.set $y (i64.load (i32.sub (local.get $p) (i32.const 120))))
+      (i64.store (local.get $p) (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $x) (i64.const 19)) (i64.rotr (local.get $x) (i64.const 61))) (i64.shr_u (local.get $x) (i64.const 6))) (i64.load (i32.sub (local.get $p) (i32.const 56)))) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $y) (i64.const 1)) (i64.rotr (local.get $y) (i64.const 8))) (i64.shr_u (local.get $y) (i64.const 7))) (i64.load (i32.sub (local.get $p) (i32.const 128))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br_if $schedule (i32.lt_u (local.get $p) (i32.const 1920))))
     (local.set $a (i64.load (i32.const 256)))
     (local.set $b (i64.load (i32.const 264)))
     (local.set $c (i64.load (i32.const 272)))
@@ -74,390 +67,35 @@
     (local.set $f (i64.load (i32.const 296)))
     (local.set $g (i64.load (i32.const 304)))
     (local.set $h (i64.load (i32.const 312)))
-    ;; round 0
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const 4794697086780616226) (local.get $w0)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 1
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const 8158064640168781261) (local.get $w1)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 2
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const -5349999486874862801) (local.get $w2)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 3
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const -1606136188198331460) (local.get $w3)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 4
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const 4131703408338449720) (local.get $w4)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 5
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const 6480981068601479193) (local.get $w5)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 6
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const -7908458776815382629) (local.get $w6)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 7
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const -6116909921290321640) (local.get $w7)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 8
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const -2880145864133508542) (local.get $w8)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 9
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const 1334009975649890238) (local.get $w9)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 10
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const 2608012711638119052) (local.get $w10)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 11
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const 6128411473006802146) (local.get $w11)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 12
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const 8268148722764581231) (local.get $w12)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 13
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const -9160688886553864527) (local.get $w13)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 14
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const -7215885187991268811) (local.get $w14)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 15
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const -4495734319001033068) (local.get $w15)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 16
-    (local.set $w0 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 19)) (i64.rotr (local.get $w14) (i64.const 61))) (i64.shr_u (local.get $w14) (i64.const 6))) (local.get $w9)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 1)) (i64.rotr (local.get $w1) (i64.const 8))) (i64.shr_u (local.get $w1) (i64.const 7))) (local.get $w0))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const -1973867731355612462) (local.get $w0)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 17
-    (local.set $w1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 19)) (i64.rotr (local.get $w15) (i64.const 61))) (i64.shr_u (local.get $w15) (i64.const 6))) (local.get $w10)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 1)) (i64.rotr (local.get $w2) (i64.const 8))) (i64.shr_u (local.get $w2) (i64.const 7))) (local.get $w1))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const -1171420211273849373) (local.get $w1)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 18
-    (local.set $w2 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 19)) (i64.rotr (local.get $w0) (i64.const 61))) (i64.shr_u (local.get $w0) (i64.const 6))) (local.get $w11)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 1)) (i64.rotr (local.get $w3) (i64.const 8))) (i64.shr_u (local.get $w3) (i64.const 7))) (local.get $w2))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const 1135362057144423861) (local.get $w2)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 19
-    (local.set $w3 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 19)) (i64.rotr (local.get $w1) (i64.const 61))) (i64.shr_u (local.get $w1) (i64.const 6))) (local.get $w12)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 1)) (i64.rotr (local.get $w4) (i64.const 8))) (i64.shr_u (local.get $w4) (i64.const 7))) (local.get $w3))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const 2597628984639134821) (local.get $w3)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 20
-    (local.set $w4 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 19)) (i64.rotr (local.get $w2) (i64.const 61))) (i64.shr_u (local.get $w2) (i64.const 6))) (local.get $w13)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 1)) (i64.rotr (local.get $w5) (i64.const 8))) (i64.shr_u (local.get $w5) (i64.const 7))) (local.get $w4))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const 3308224258029322869) (local.get $w4)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 21
-    (local.set $w5 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 19)) (i64.rotr (local.get $w3) (i64.const 61))) (i64.shr_u (local.get $w3) (i64.const 6))) (local.get $w14)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 1)) (i64.rotr (local.get $w6) (i64.const 8))) (i64.shr_u (local.get $w6) (i64.const 7))) (local.get $w5))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const 5365058923640841347) (local.get $w5)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 22
-    (local.set $w6 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 19)) (i64.rotr (local.get $w4) (i64.const 61))) (i64.shr_u (local.get $w4) (i64.const 6))) (local.get $w15)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 1)) (i64.rotr (local.get $w7) (i64.const 8))) (i64.shr_u (local.get $w7) (i64.const 7))) (local.get $w6))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const 6679025012923562964) (local.get $w6)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 23
-    (local.set $w7 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 19)) (i64.rotr (local.get $w5) (i64.const 61))) (i64.shr_u (local.get $w5) (i64.const 6))) (local.get $w0)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 1)) (i64.rotr (local.get $w8) (i64.const 8))) (i64.shr_u (local.get $w8) (i64.const 7))) (local.get $w7))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const 8573033837759648693) (local.get $w7)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 24
-    (local.set $w8 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 19)) (i64.rotr (local.get $w6) (i64.const 61))) (i64.shr_u (local.get $w6) (i64.const 6))) (local.get $w1)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 1)) (i64.rotr (local.get $w9) (i64.const 8))) (i64.shr_u (local.get $w9) (i64.const 7))) (local.get $w8))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const -7476448914759557205) (local.get $w8)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 25
-    (local.set $w9 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 19)) (i64.rotr (local.get $w7) (i64.const 61))) (i64.shr_u (local.get $w7) (i64.const 6))) (local.get $w2)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 1)) (i64.rotr (local.get $w10) (i64.const 8))) (i64.shr_u (local.get $w10) (i64.const 7))) (local.get $w9))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const -6327057829258317296) (local.get $w9)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 26
-    (local.set $w10 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 19)) (i64.rotr (local.get $w8) (i64.const 61))) (i64.shr_u (local.get $w8) (i64.const 6))) (local.get $w3)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 1)) (i64.rotr (local.get $w11) (i64.const 8))) (i64.shr_u (local.get $w11) (i64.const 7))) (local.get $w10))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const -5763719355590565569) (local.get $w10)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 27
-    (local.set $w11 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 19)) (i64.rotr (local.get $w9) (i64.const 61))) (i64.shr_u (local.get $w9) (i64.const 6))) (local.get $w4)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 1)) (i64.rotr (local.get $w12) (i64.const 8))) (i64.shr_u (local.get $w12) (i64.const 7))) (local.get $w11))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const -4658551843659510044) (local.get $w11)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 28
-    (local.set $w12 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 19)) (i64.rotr (local.get $w10) (i64.const 61))) (i64.shr_u (local.get $w10) (i64.const 6))) (local.get $w5)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 1)) (i64.rotr (local.get $w13) (i64.const 8))) (i64.shr_u (local.get $w13) (i64.const 7))) (local.get $w12))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const -4116276920077217854) (local.get $w12)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 29
-    (local.set $w13 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 19)) (i64.rotr (local.get $w11) (i64.const 61))) (i64.shr_u (local.get $w11) (i64.const 6))) (local.get $w6)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 1)) (i64.rotr (local.get $w14) (i64.const 8))) (i64.shr_u (local.get $w14) (i64.const 7))) (local.get $w13))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const -3051310485924567259) (local.get $w13)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 30
-    (local.set $w14 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 19)) (i64.rotr (local.get $w12) (i64.const 61))) (i64.shr_u (local.get $w12) (i64.const 6))) (local.get $w7)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 1)) (i64.rotr (local.get $w15) (i64.const 8))) (i64.shr_u (local.get $w15) (i64.const 7))) (local.get $w14))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const 489312712824947311) (local.get $w14)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 31
-    (local.set $w15 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 19)) (i64.rotr (local.get $w13) (i64.const 61))) (i64.shr_u (local.get $w13) (i64.const 6))) (local.get $w8)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 1)) (i64.rotr (local.get $w0) (i64.const 8))) (i64.shr_u (local.get $w0) (i64.const 7))) (local.get $w15))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const 1452737877330783856) (local.get $w15)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 32
-    (local.set $w0 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 19)) (i64.rotr (local.get $w14) (i64.const 61))) (i64.shr_u (local.get $w14) (i64.const 6))) (local.get $w9)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 1)) (i64.rotr (local.get $w1) (i64.const 8))) (i64.shr_u (local.get $w1) (i64.const 7))) (local.get $w0))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const 2861767655752347644) (local.get $w0)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 33
-    (local.set $w1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 19)) (i64.rotr (local.get $w15) (i64.const 61))) (i64.shr_u (local.get $w15) (i64.const 6))) (local.get $w10)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 1)) (i64.rotr (local.get $w2) (i64.const 8))) (i64.shr_u (local.get $w2) (i64.const 7))) (local.get $w1))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const 3322285676063803686) (local.get $w1)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 34
-    (local.set $w2 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 19)) (i64.rotr (local.get $w0) (i64.const 61))) (i64.shr_u (local.get $w0) (i64.const 6))) (local.get $w11)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 1)) (i64.rotr (local.get $w3) (i64.const 8))) (i64.shr_u (local.get $w3) (i64.const 7))) (local.get $w2))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const 5560940570517711597) (local.get $w2)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 35
-    (local.set $w3 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 19)) (i64.rotr (local.get $w1) (i64.const 61))) (i64.shr_u (local.get $w1) (i64.const 6))) (local.get $w12)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 1)) (i64.rotr (local.get $w4) (i64.const 8))) (i64.shr_u (local.get $w4) (i64.const 7))) (local.get $w3))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const 5996557281743188959) (local.get $w3)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 36
-    (local.set $w4 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 19)) (i64.rotr (local.get $w2) (i64.const 61))) (i64.shr_u (local.get $w2) (i64.const 6))) (local.get $w13)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 1)) (i64.rotr (local.get $w5) (i64.const 8))) (i64.shr_u (local.get $w5) (i64.const 7))) (local.get $w4))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const 7280758554555802590) (local.get $w4)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 37
-    (local.set $w5 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 19)) (i64.rotr (local.get $w3) (i64.const 61))) (i64.shr_u (local.get $w3) (i64.const 6))) (local.get $w14)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 1)) (i64.rotr (local.get $w6) (i64.const 8))) (i64.shr_u (local.get $w6) (i64.const 7))) (local.get $w5))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const 8532644243296465576) (local.get $w5)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 38
-    (local.set $w6 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 19)) (i64.rotr (local.get $w4) (i64.const 61))) (i64.shr_u (local.get $w4) (i64.const 6))) (local.get $w15)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 1)) (i64.rotr (local.get $w7) (i64.const 8))) (i64.shr_u (local.get $w7) (i64.const 7))) (local.get $w6))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const -9096487096722542874) (local.get $w6)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 39
-    (local.set $w7 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 19)) (i64.rotr (local.get $w5) (i64.const 61))) (i64.shr_u (local.get $w5) (i64.const 6))) (local.get $w0)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 1)) (i64.rotr (local.get $w8) (i64.const 8))) (i64.shr_u (local.get $w8) (i64.const 7))) (local.get $w7))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const -7894198246740708037) (local.get $w7)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 40
-    (local.set $w8 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 19)) (i64.rotr (local.get $w6) (i64.const 61))) (i64.shr_u (local.get $w6) (i64.const 6))) (local.get $w1)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 1)) (i64.rotr (local.get $w9) (i64.const 8))) (i64.shr_u (local.get $w9) (i64.const 7))) (local.get $w8))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const -6719396339535248540) (local.get $w8)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 41
-    (local.set $w9 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 19)) (i64.rotr (local.get $w7) (i64.const 61))) (i64.shr_u (local.get $w7) (i64.const 6))) (local.get $w2)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 1)) (i64.rotr (local.get $w10) (i64.const 8))) (i64.shr_u (local.get $w10) (i64.const 7))) (local.get $w9))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const -6333637450476146687) (local.get $w9)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 42
-    (local.set $w10 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 19)) (i64.rotr (local.get $w8) (i64.const 61))) (i64.shr_u (local.get $w8) (i64.const 6))) (local.get $w3)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 1)) (i64.rotr (local.get $w11) (i64.const 8))) (i64.shr_u (local.get $w11) (i64.const 7))) (local.get $w10))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const -4446306890439682159) (local.get $w10)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 43
-    (local.set $w11 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 19)) (i64.rotr (local.get $w9) (i64.const 61))) (i64.shr_u (local.get $w9) (i64.const 6))) (local.get $w4)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 1)) (i64.rotr (local.get $w12) (i64.const 8))) (i64.shr_u (local.get $w12) (i64.const 7))) (local.get $w11))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const -4076793802049405392) (local.get $w11)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 44
-    (local.set $w12 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 19)) (i64.rotr (local.get $w10) (i64.const 61))) (i64.shr_u (local.get $w10) (i64.const 6))) (local.get $w5)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 1)) (i64.rotr (local.get $w13) (i64.const 8))) (i64.shr_u (local.get $w13) (i64.const 7))) (local.get $w12))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const -3345356375505022440) (local.get $w12)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 45
-    (local.set $w13 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 19)) (i64.rotr (local.get $w11) (i64.const 61))) (i64.shr_u (local.get $w11) (i64.const 6))) (local.get $w6)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 1)) (i64.rotr (local.get $w14) (i64.const 8))) (i64.shr_u (local.get $w14) (i64.const 7))) (local.get $w13))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const -2983346525034927856) (local.get $w13)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 46
-    (local.set $w14 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 19)) (i64.rotr (local.get $w12) (i64.const 61))) (i64.shr_u (local.get $w12) (i64.const 6))) (local.get $w7)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 1)) (i64.rotr (local.get $w15) (i64.const 8))) (i64.shr_u (local.get $w15) (i64.const 7))) (local.get $w14))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const -860691631967231958) (local.get $w14)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 47
-    (local.set $w15 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 19)) (i64.rotr (local.get $w13) (i64.const 61))) (i64.shr_u (local.get $w13) (i64.const 6))) (local.get $w8)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 1)) (i64.rotr (local.get $w0) (i64.const 8))) (i64.shr_u (local.get $w0) (i64.const 7))) (local.get $w15))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const 1182934255886127544) (local.get $w15)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 48
-    (local.set $w0 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 19)) (i64.rotr (local.get $w14) (i64.const 61))) (i64.shr_u (local.get $w14) (i64.const 6))) (local.get $w9)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 1)) (i64.rotr (local.get $w1) (i64.const 8))) (i64.shr_u (local.get $w1) (i64.const 7))) (local.get $w0))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const 1847814050463011016) (local.get $w0)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 49
-    (local.set $w1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 19)) (i64.rotr (local.get $w15) (i64.const 61))) (i64.shr_u (local.get $w15) (i64.const 6))) (local.get $w10)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 1)) (i64.rotr (local.get $w2) (i64.const 8))) (i64.shr_u (local.get $w2) (i64.const 7))) (local.get $w1))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const 2177327727835720531) (local.get $w1)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 50
-    (local.set $w2 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 19)) (i64.rotr (local.get $w0) (i64.const 61))) (i64.shr_u (local.get $w0) (i64.const 6))) (local.get $w11)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 1)) (i64.rotr (local.get $w3) (i64.const 8))) (i64.shr_u (local.get $w3) (i64.const 7))) (local.get $w2))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const 2830643537854262169) (local.get $w2)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 51
-    (local.set $w3 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 19)) (i64.rotr (local.get $w1) (i64.const 61))) (i64.shr_u (local.get $w1) (i64.const 6))) (local.get $w12)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 1)) (i64.rotr (local.get $w4) (i64.const 8))) (i64.shr_u (local.get $w4) (i64.const 7))) (local.get $w3))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const 3796741975233480872) (local.get $w3)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 52
-    (local.set $w4 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 19)) (i64.rotr (local.get $w2) (i64.const 61))) (i64.shr_u (local.get $w2) (i64.const 6))) (local.get $w13)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 1)) (i64.rotr (local.get $w5) (i64.const 8))) (i64.shr_u (local.get $w5) (i64.const 7))) (local.get $w4))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const 4115178125766777443) (local.get $w4)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 53
-    (local.set $w5 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 19)) (i64.rotr (local.get $w3) (i64.const 61))) (i64.shr_u (local.get $w3) (i64.const 6))) (local.get $w14)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 1)) (i64.rotr (local.get $w6) (i64.const 8))) (i64.shr_u (local.get $w6) (i64.const 7))) (local.get $w5))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const 5681478168544905931) (local.get $w5)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 54
-    (local.set $w6 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 19)) (i64.rotr (local.get $w4) (i64.const 61))) (i64.shr_u (local.get $w4) (i64.const 6))) (local.get $w15)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 1)) (i64.rotr (local.get $w7) (i64.const 8))) (i64.shr_u (local.get $w7) (i64.const 7))) (local.get $w6))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const 6601373596472566643) (local.get $w6)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 55
-    (local.set $w7 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 19)) (i64.rotr (local.get $w5) (i64.const 61))) (i64.shr_u (local.get $w5) (i64.const 6))) (local.get $w0)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 1)) (i64.rotr (local.get $w8) (i64.const 8))) (i64.shr_u (local.get $w8) (i64.const 7))) (local.get $w7))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const 7507060721942968483) (local.get $w7)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 56
-    (local.set $w8 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 19)) (i64.rotr (local.get $w6) (i64.const 61))) (i64.shr_u (local.get $w6) (i64.const 6))) (local.get $w1)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 1)) (i64.rotr (local.get $w9) (i64.const 8))) (i64.shr_u (local.get $w9) (i64.const 7))) (local.get $w8))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const 8399075790359081724) (local.get $w8)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 57
-    (local.set $w9 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 19)) (i64.rotr (local.get $w7) (i64.const 61))) (i64.shr_u (local.get $w7) (i64.const 6))) (local.get $w2)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 1)) (i64.rotr (local.get $w10) (i64.const 8))) (i64.shr_u (local.get $w10) (i64.const 7))) (local.get $w9))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const 8693463985226723168) (local.get $w9)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 58
-    (local.set $w10 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 19)) (i64.rotr (local.get $w8) (i64.const 61))) (i64.shr_u (local.get $w8) (i64.const 6))) (local.get $w3)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 1)) (i64.rotr (local.get $w11) (i64.const 8))) (i64.shr_u (local.get $w11) (i64.const 7))) (local.get $w10))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const -8878714635349349518) (local.get $w10)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 59
-    (local.set $w11 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 19)) (i64.rotr (local.get $w9) (i64.const 61))) (i64.shr_u (local.get $w9) (i64.const 6))) (local.get $w4)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 1)) (i64.rotr (local.get $w12) (i64.const 8))) (i64.shr_u (local.get $w12) (i64.const 7))) (local.get $w11))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const -8302665154208450068) (local.get $w11)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 60
-    (local.set $w12 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 19)) (i64.rotr (local.get $w10) (i64.const 61))) (i64.shr_u (local.get $w10) (i64.const 6))) (local.get $w5)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 1)) (i64.rotr (local.get $w13) (i64.const 8))) (i64.shr_u (local.get $w13) (i64.const 7))) (local.get $w12))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const -8016688836872298968) (local.get $w12)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 61
-    (local.set $w13 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 19)) (i64.rotr (local.get $w11) (i64.const 61))) (i64.shr_u (local.get $w11) (i64.const 6))) (local.get $w6)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 1)) (i64.rotr (local.get $w14) (i64.const 8))) (i64.shr_u (local.get $w14) (i64.const 7))) (local.get $w13))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const -6606660893046293015) (local.get $w13)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 62
-    (local.set $w14 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 19)) (i64.rotr (local.get $w12) (i64.const 61))) (i64.shr_u (local.get $w12) (i64.const 6))) (local.get $w7)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 1)) (i64.rotr (local.get $w15) (i64.const 8))) (i64.shr_u (local.get $w15) (i64.const 7))) (local.get $w14))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const -4685533653050689259) (local.get $w14)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 63
-    (local.set $w15 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 19)) (i64.rotr (local.get $w13) (i64.const 61))) (i64.shr_u (local.get $w13) (i64.const 6))) (local.get $w8)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 1)) (i64.rotr (local.get $w0) (i64.const 8))) (i64.shr_u (local.get $w0) (i64.const 7))) (local.get $w15))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const -4147400797238176981) (local.get $w15)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 64
-    (local.set $w0 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 19)) (i64.rotr (local.get $w14) (i64.const 61))) (i64.shr_u (local.get $w14) (i64.const 6))) (local.get $w9)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 1)) (i64.rotr (local.get $w1) (i64.const 8))) (i64.shr_u (local.get $w1) (i64.const 7))) (local.get $w0))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const -3880063495543823972) (local.get $w0)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 65
-    (local.set $w1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 19)) (i64.rotr (local.get $w15) (i64.const 61))) (i64.shr_u (local.get $w15) (i64.const 6))) (local.get $w10)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 1)) (i64.rotr (local.get $w2) (i64.const 8))) (i64.shr_u (local.get $w2) (i64.const 7))) (local.get $w1))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const -3348786107499101689) (local.get $w1)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 66
-    (local.set $w2 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 19)) (i64.rotr (local.get $w0) (i64.const 61))) (i64.shr_u (local.get $w0) (i64.const 6))) (local.get $w11)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 1)) (i64.rotr (local.get $w3) (i64.const 8))) (i64.shr_u (local.get $w3) (i64.const 7))) (local.get $w2))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const -1523767162380948706) (local.get $w2)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 67
-    (local.set $w3 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w1) (i64.const 19)) (i64.rotr (local.get $w1) (i64.const 61))) (i64.shr_u (local.get $w1) (i64.const 6))) (local.get $w12)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 1)) (i64.rotr (local.get $w4) (i64.const 8))) (i64.shr_u (local.get $w4) (i64.const 7))) (local.get $w3))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const -757361751448694408) (local.get $w3)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 68
-    (local.set $w4 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w2) (i64.const 19)) (i64.rotr (local.get $w2) (i64.const 61))) (i64.shr_u (local.get $w2) (i64.const 6))) (local.get $w13)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 1)) (i64.rotr (local.get $w5) (i64.const 8))) (i64.shr_u (local.get $w5) (i64.const 7))) (local.get $w4))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const 500013540394364858) (local.get $w4)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 69
-    (local.set $w5 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w3) (i64.const 19)) (i64.rotr (local.get $w3) (i64.const 61))) (i64.shr_u (local.get $w3) (i64.const 6))) (local.get $w14)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 1)) (i64.rotr (local.get $w6) (i64.const 8))) (i64.shr_u (local.get $w6) (i64.const 7))) (local.get $w5))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const 748580250866718886) (local.get $w5)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 70
-    (local.set $w6 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w4) (i64.const 19)) (i64.rotr (local.get $w4) (i64.const 61))) (i64.shr_u (local.get $w4) (i64.const 6))) (local.get $w15)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 1)) (i64.rotr (local.get $w7) (i64.const 8))) (i64.shr_u (local.get $w7) (i64.const 7))) (local.get $w6))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const 1242879168328830382) (local.get $w6)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 71
-    (local.set $w7 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w5) (i64.const 19)) (i64.rotr (local.get $w5) (i64.const 61))) (i64.shr_u (local.get $w5) (i64.const 6))) (local.get $w0)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 1)) (i64.rotr (local.get $w8) (i64.const 8))) (i64.shr_u (local.get $w8) (i64.const 7))) (local.get $w7))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const 1977374033974150939) (local.get $w7)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
-    ;; round 72
-    (local.set $w8 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w6) (i64.const 19)) (i64.rotr (local.get $w6) (i64.const 61))) (i64.shr_u (local.get $w6) (i64.const 6))) (local.get $w1)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 1)) (i64.rotr (local.get $w9) (i64.const 8))) (i64.shr_u (local.get $w9) (i64.const 7))) (local.get $w8))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.const 2944078676154940804) (local.get $w8)))))
-    (local.set $d (i64.add (local.get $d) (local.get $t1)))
-    (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
-    ;; round 73
-    (local.set $w9 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w7) (i64.const 19)) (i64.rotr (local.get $w7) (i64.const 61))) (i64.shr_u (local.get $w7) (i64.const 6))) (local.get $w2)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 1)) (i64.rotr (local.get $w10) (i64.const 8))) (i64.shr_u (local.get $w10) (i64.const 7))) (local.get $w9))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.const 3659926193048069267) (local.get $w9)))))
-    (local.set $c (i64.add (local.get $c) (local.get $t1)))
-    (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
-    ;; round 74
-    (local.set $w10 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w8) (i64.const 19)) (i64.rotr (local.get $w8) (i64.const 61))) (i64.shr_u (local.get $w8) (i64.const 6))) (local.get $w3)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 1)) (i64.rotr (local.get $w11) (i64.const 8))) (i64.shr_u (local.get $w11) (i64.const 7))) (local.get $w10))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.const 4368137639120453308) (local.get $w10)))))
-    (local.set $b (i64.add (local.get $b) (local.get $t1)))
-    (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
-    ;; round 75
-    (local.set $w11 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w9) (i64.const 19)) (i64.rotr (local.get $w9) (i64.const 61))) (i64.shr_u (local.get $w9) (i64.const 6))) (local.get $w4)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 1)) (i64.rotr (local.get $w12) (i64.const 8))) (i64.shr_u (local.get $w12) (i64.const 7))) (local.get $w11))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.const 4836135668995329356) (local.get $w11)))))
-    (local.set $a (i64.add (local.get $a) (local.get $t1)))
-    (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
-    ;; round 76
-    (local.set $w12 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w10) (i64.const 19)) (i64.rotr (local.get $w10) (i64.const 61))) (i64.shr_u (local.get $w10) (i64.const 6))) (local.get $w5)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 1)) (i64.rotr (local.get $w13) (i64.const 8))) (i64.shr_u (local.get $w13) (i64.const 7))) (local.get $w12))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.const 5532061633213252278) (local.get $w12)))))
-    (local.set $h (i64.add (local.get $h) (local.get $t1)))
-    (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
-    ;; round 77
-    (local.set $w13 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w11) (i64.const 19)) (i64.rotr (local.get $w11) (i64.const 61))) (i64.shr_u (local.get $w11) (i64.const 6))) (local.get $w6)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w14) (i64.const 1)) (i64.rotr (local.get $w14) (i64.const 8))) (i64.shr_u (local.get $w14) (i64.const 7))) (local.get $w13))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.const 6448918945643986474) (local.get $w13)))))
-    (local.set $g (i64.add (local.get $g) (local.get $t1)))
-    (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
-    ;; round 78
-    (local.set $w14 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w12) (i64.const 19)) (i64.rotr (local.get $w12) (i64.const 61))) (i64.shr_u (local.get $w12) (i64.const 6))) (local.get $w7)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w15) (i64.const 1)) (i64.rotr (local.get $w15) (i64.const 8))) (i64.shr_u (local.get $w15) (i64.const 7))) (local.get $w14))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.const 6902733635092675308) (local.get $w14)))))
-    (local.set $f (i64.add (local.get $f) (local.get $t1)))
-    (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
-    ;; round 79
-    (local.set $w15 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w13) (i64.const 19)) (i64.rotr (local.get $w13) (i64.const 61))) (i64.shr_u (local.get $w13) (i64.const 6))) (local.get $w8)) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $w0) (i64.const 1)) (i64.rotr (local.get $w0) (i64.const 8))) (i64.shr_u (local.get $w0) (i64.const 7))) (local.get $w15))))
-    (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.const 7801388544844847127) (local.get $w15)))))
-    (local.set $e (i64.add (local.get $e) (local.get $t1)))
-    (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
+    ;; rounds 8t' .. 8t' + 7, $t = 64 t' (the byte offset of K[8t'] and W[8t'] in their tables)
+    (local.set $t (i32.const 0))
+    (loop $rounds
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 14)) (i64.rotr (local.get $e) (i64.const 18))) (i64.rotr (local.get $e) (i64.const 41))) (i64.xor (local.get $g) (i64.and (local.get $e) (i64.xor (local.get $f) (local.get $g))))) (i64.add (local.get $h) (i64.add (i64.load offset=640 (local.get $t)) (i64.load offset=1280 (local.get $t))))))
+      (local.set $d (i64.add (local.get $d) (local.get $t1)))
+      (local.set $h (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 28)) (i64.rotr (local.get $a) (i64.const 34))) (i64.rotr (local.get $a) (i64.const 39))) (i64.or (i64.and (local.get $a) (local.get $b)) (i64.and (local.get $c) (i64.or (local.get $a) (local.get $b)))))))
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 14)) (i64.rotr (local.get $d) (i64.const 18))) (i64.rotr (local.get $d) (i64.const 41))) (i64.xor (local.get $f) (i64.and (local.get $d) (i64.xor (local.get $e) (local.get $f))))) (i64.add (local.get $g) (i64.add (i64.load offset=648 (local.get $t)) (i64.load offset=1288 (local.get $t))))))
+      (local.set $c (i64.add (local.get $c) (local.get $t1)))
+      (local.set $g (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 28)) (i64.rotr (local.get $h) (i64.const 34))) (i64.rotr (local.get $h) (i64.const 39))) (i64.or (i64.and (local.get $h) (local.get $a)) (i64.and (local.get $b) (i64.or (local.get $h) (local.get $a)))))))
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 14)) (i64.rotr (local.get $c) (i64.const 18))) (i64.rotr (local.get $c) (i64.const 41))) (i64.xor (local.get $e) (i64.and (local.get $c) (i64.xor (local.get $d) (local.get $e))))) (i64.add (local.get $f) (i64.add (i64.load offset=656 (local.get $t)) (i64.load offset=1296 (local.get $t))))))
+      (local.set $b (i64.add (local.get $b) (local.get $t1)))
+      (local.set $f (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 28)) (i64.rotr (local.get $g) (i64.const 34))) (i64.rotr (local.get $g) (i64.const 39))) (i64.or (i64.and (local.get $g) (local.get $h)) (i64.and (local.get $a) (i64.or (local.get $g) (local.get $h)))))))
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 14)) (i64.rotr (local.get $b) (i64.const 18))) (i64.rotr (local.get $b) (i64.const 41))) (i64.xor (local.get $d) (i64.and (local.get $b) (i64.xor (local.get $c) (local.get $d))))) (i64.add (local.get $e) (i64.add (i64.load offset=664 (local.get $t)) (i64.load offset=1304 (local.get $t))))))
+      (local.set $a (i64.add (local.get $a) (local.get $t1)))
+      (local.set $e (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 28)) (i64.rotr (local.get $f) (i64.const 34))) (i64.rotr (local.get $f) (i64.const 39))) (i64.or (i64.and (local.get $f) (local.get $g)) (i64.and (local.get $h) (i64.or (local.get $f) (local.get $g)))))))
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $a) (i64.const 14)) (i64.rotr (local.get $a) (i64.const 18))) (i64.rotr (local.get $a) (i64.const 41))) (i64.xor (local.get $c) (i64.and (local.get $a) (i64.xor (local.get $b) (local.get $c))))) (i64.add (local.get $d) (i64.add (i64.load offset=672 (local.get $t)) (i64.load offset=1312 (local.get $t))))))
+      (local.set $h (i64.add (local.get $h) (local.get $t1)))
+      (local.set $d (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $e) (i64.const 28)) (i64.rotr (local.get $e) (i64.const 34))) (i64.rotr (local.get $e) (i64.const 39))) (i64.or (i64.and (local.get $e) (local.get $f)) (i64.and (local.get $g) (i64.or (local.get $e) (local.get $f)))))))
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $h) (i64.const 14)) (i64.rotr (local.get $h) (i64.const 18))) (i64.rotr (local.get $h) (i64.const 41))) (i64.xor (local.get $b) (i64.and (local.get $h) (i64.xor (local.get $a) (local.get $b))))) (i64.add (local.get $c) (i64.add (i64.load offset=680 (local.get $t)) (i64.load offset=1320 (local.get $t))))))
+      (local.set $g (i64.add (local.get $g) (local.get $t1)))
+      (local.set $c (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $d) (i64.const 28)) (i64.rotr (local.get $d) (i64.const 34))) (i64.rotr (local.get $d) (i64.const 39))) (i64.or (i64.and (local.get $d) (local.get $e)) (i64.and (local.get $f) (i64.or (local.get $d) (local.get $e)))))))
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $g) (i64.const 14)) (i64.rotr (local.get $g) (i64.const 18))) (i64.rotr (local.get $g) (i64.const 41))) (i64.xor (local.get $a) (i64.and (local.get $g) (i64.xor (local.get $h) (local.get $a))))) (i64.add (local.get $b) (i64.add (i64.load offset=688 (local.get $t)) (i64.load offset=1328 (local.get $t))))))
+      (local.set $f (i64.add (local.get $f) (local.get $t1)))
+      (local.set $b (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $c) (i64.const 28)) (i64.rotr (local.get $c) (i64.const 34))) (i64.rotr (local.get $c) (i64.const 39))) (i64.or (i64.and (local.get $c) (local.get $d)) (i64.and (local.get $e) (i64.or (local.get $c) (local.get $d)))))))
+      (local.set $t1 (i64.add (i64.add (i64.xor (i64.xor (i64.rotr (local.get $f) (i64.const 14)) (i64.rotr (local.get $f) (i64.const 18))) (i64.rotr (local.get $f) (i64.const 41))) (i64.xor (local.get $h) (i64.and (local.get $f) (i64.xor (local.get $g) (local.get $h))))) (i64.add (local.get $a) (i64.add (i64.load offset=696 (local.get $t)) (i64.load offset=1336 (local.get $t))))))
+      (local.set $e (i64.add (local.get $e) (local.get $t1)))
+      (local.set $a (i64.add (local.get $t1) (i64.add (i64.xor (i64.xor (i64.rotr (local.get $b) (i64.const 28)) (i64.rotr (local.get $b) (i64.const 34))) (i64.rotr (local.get $b) (i64.const 39))) (i64.or (i64.and (local.get $b) (local.get $c)) (i64.and (local.get $d) (i64.or (local.get $b) (local.get $c)))))))
+      (local.set $t (i32.add (local.get $t) (i32.const 64)))
+      (br_if $rounds (i32.lt_u (local.get $t) (i32.const 640))))
     (i64.store (i32.const 256) (i64.add (i64.load (i32.const 256)) (local.get $a)))
     (i64.store (i32.const 264) (i64.add (i64.load (i32.const 264)) (local.get $b)))
     (i64.store (i32.const 272) (i64.add (i64.load (i32.const 272)) (local.get $c)))
@@ -471,7 +109,7 @@
     (local $e v128) (local $f v128) (local $g v128) (local $h v128) (local $t1 v128)
     (local $v v128) (local $u v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128) (local $w9 v128) (local $w10 v128) (local $w11 v128) (local $w12 v128) (local $w13 v128) (local $w14 v128) (local $w15 v128)
-    ;; W[0..16): the block's big-endian words
+    ;; W[0..16): word i of both blocks, byte-swapped, in lanes 0 and 1
     (local.set $v (v128.load offset=0 (local.get $blk)))
     (local.set $u (v128.load offset=0 (local.get $blk2)))
     (local.set $w0 (i8x16.shuffle 7 6 5 4 3 2 1 0 23 22 21 20 19 18 17 16 (local.get $v) (local.get $u)))

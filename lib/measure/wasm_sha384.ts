@@ -21,7 +21,10 @@ import { SHA384_WASM } from "./sha384_wasm.ts";
 
 const PAGE = 4096;
 const DIGEST = 48;
-/** Where the module's free memory starts: digests go here, pages after 64 KiB. */
+/**
+ * The module's own data ends at 1920 (see the memory map in `sha384.wat`):
+ * page digests go at 4096, pages after 64 KiB.
+ */
 const OUTPUT_AT = 4096;
 const INPUT_AT = 65536;
 /** Most pages one {@link PageHasher} holds (their digests fit below {@link INPUT_AT}). */
@@ -219,7 +222,7 @@ const STREAM_AT = 4096;
 const STREAM_BYTES = 32768;
 /** Room after the staging area for the padding (at most two blocks, FIPS 180-4 §5.1.2). */
 const STREAM_PAD = 256;
-const STREAM_OUT = 1024;
+const STREAM_OUT = 2048;
 
 /**
  * A new incremental SHA-384 of a stream of any length (the TDX MRTD hashes one
