@@ -283,7 +283,8 @@ function writeReadme(lines: string[]) {
     "(`lib/measure/sha384.wat`, generated from FIPS 180-4 by `scripts/gen_sha384_wat.ts`) that hashes\n" +
     "pages two at a time in SIMD lanes: per 4 KiB page it is faster than `node:crypto`, whose call\n" +
     "overhead dominates at that size, and an SEV-SNP `measure` run never loads Deno's Node\n" +
-    "compatibility layer (≈ 25 ms of start-up; the header CRC-32 is JavaScript for the same reason).\n" +
+    "compatibility layer (≈ 25 ms of start-up; the header CRC-32 is a 209-byte WebAssembly module for\n" +
+    "the same reason).\n" +
     "Page data is read in 1 MiB windows and hashed ahead in batches of 256 pages, by the main thread\n" +
     "alone or, above 32 MiB, with one worker thread per further core, up to three (bench/ablation.ts\n" +
     "compares the choices); the launch digest chain stays on the main thread, and memory is bounded\n" +

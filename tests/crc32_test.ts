@@ -1,13 +1,14 @@
 /**
- * The IGVM header checksum (CRC-32/ISO-HDLC) against a bit-by-bit reference
- * written here and against `node:zlib`'s native `crc32`, at every split and
- * length around the eight-byte step, chained as the parser uses it (fixed
- * header, then the variable headers).
+ * The IGVM header checksum (CRC-32/ISO-HDLC), WebAssembly and JavaScript
+ * paths, against a bit-by-bit reference written here and against `node:zlib`'s
+ * native `crc32`: at every split, across the WebAssembly chunk boundary,
+ * chained as the parser uses it (fixed header, then the variable headers); and
+ * the committed module against its WAT source.
  */
 
 import { assertEquals } from "./assert.ts";
 import { crc32 as zlibCrc32 } from "node:zlib";
-import { crc32 } from "../lib/igvm/crc32.ts";
+import { crc32, crc32Portable } from "../lib/igvm/crc32.ts";
 
 function reference(data: Uint8Array, crc = 0): number {
   let c = ~crc >>> 0;
@@ -20,21 +21,57 @@ function reference(data: Uint8Array, crc = 0): number {
 
 Deno.test('crc32: the check value of "123456789" is 0xCBF43926', () => {
   const check = new TextEncoder().encode("123456789");
-  assertEquals([crc32(check), reference(check)], [0xcbf43926, 0xcbf43926]);
+  assertEquals([crc32(check), crc32Portable(check), reference(check)], [
+    0xcbf43926,
+    0xcbf43926,
+    0xcbf43926,
+  ]);
 });
 
-Deno.test("crc32: equals the reference and node:zlib, chained or not", () => {
-  const data = new Uint8Array(70000).map((_, i) => (i * 131 + (i >> 7)) & 0xff);
+Deno.test("crc32: both paths equal the reference and node:zlib, chained or not", () => {
+  // Longer than one WebAssembly call takes (64512 bytes), so the chunks chain too.
+  const data = new Uint8Array(150000).map((_, i) => (i * 131 + (i >> 7)) & 0xff);
   const want = reference(data);
   assertEquals(zlibCrc32(data) >>> 0, want);
-  for (const split of [0, 1, 3, 7, 8, 9, 24, 32, 4095, 69993, 69999]) {
+  assertEquals([crc32(data), crc32Portable(data)], [want, want]);
+  for (const split of [0, 1, 7, 24, 32, 4095, 64511, 64512, 64513, 129024, 149999]) {
     const head = data.subarray(0, split);
     const tail = data.subarray(split);
     assertEquals(crc32(tail, crc32(head)), want, `split ${split}`);
+    assertEquals(crc32Portable(tail, crc32Portable(head)), want, `portable, split ${split}`);
   }
   for (let length = 0; length <= 40; length++) {
-    const part = data.subarray(5, 5 + length); // every length around the 8-byte step, unaligned
-    assertEquals(crc32(part), reference(part), `length ${length}`);
+    const part = data.subarray(5, 5 + length);
+    assertEquals([crc32(part), crc32Portable(part)], [reference(part), reference(part)]);
   }
   assertEquals(crc32(new Uint8Array(0)), 0);
+  assertEquals(crc32(new Uint8Array(0), 0x12345678), 0x12345678);
+});
+
+function hasWat2wasm(): boolean {
+  try {
+    return new Deno.Command("wat2wasm", { args: ["--version"] }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+const WABT = hasWat2wasm();
+
+Deno.test({
+  name: WABT
+    ? "crc32: the committed module matches its WAT source"
+    : "crc32: the committed module matches its WAT source (skipped: wat2wasm from Debian's wabt is not installed)",
+  ignore: !WABT,
+  async fn() {
+    const wat = new URL("../lib/igvm/crc32.wat", import.meta.url).pathname;
+    const tmp = await Deno.makeTempFile({ suffix: ".wasm" });
+    try {
+      const out = await new Deno.Command("wat2wasm", { args: [wat, "-o", tmp] }).output();
+      assertEquals(out.success, true);
+      const { CRC32_WASM } = await import("../lib/igvm/crc32_wasm.ts");
+      assertEquals(Deno.readFileSync(tmp).toBase64(), CRC32_WASM);
+    } finally {
+      Deno.removeSync(tmp);
+    }
+  },
 });
