@@ -380,3 +380,44 @@ Deno.test("fast path: every page the rules hash comes from the batches, none in 
     Deno.removeSync(path);
   }
 });
+
+Deno.test("bytes in hand and other sources: pages hashed in batches equal pages hashed in place", () => {
+  const bytes = serializeIgvm(everyKind(JOB_PAGES + 77)); // more than one batch
+  const path = Deno.makeTempFileSync({ suffix: ".igvm" });
+  try {
+    Deno.writeFileSync(path, bytes);
+    const inPlace = measureFile(path, { hashAhead: false }, {});
+    assertOk(!(inPlace instanceof Error), String(inPlace));
+    // A source that reads into the scratch buffer it is given (a different contract from
+    // bytes in hand, which return views of their own).
+    const intoScratch = {
+      size: bytes.length,
+      read(offset: number, length: number, scratch?: Uint8Array): Uint8Array {
+        const out = scratch && scratch.length >= length
+          ? scratch.subarray(0, length)
+          : new Uint8Array(length);
+        out.set(bytes.subarray(offset, offset + length));
+        return out;
+      },
+    };
+    const files: [string, IgvmFile][] = [
+      ["bytes", parseIgvm(bytes)],
+      ["scratch", parseIgvm(intoScratch)],
+    ];
+    for (const [how, file] of files) {
+      assertEquals(measureCoconut(file).digest.toHex(), inPlace.digest.toHex(), how);
+    }
+    const crateInPlace = (() => {
+      const src = openFileSource(path, { hashAhead: false });
+      try {
+        return measureSnpOpenvmm(parseIgvm(src)).toHex();
+      } finally {
+        src.close();
+      }
+    })();
+    assertEquals(measureSnpOpenvmm(parseIgvm(intoScratch)).toHex(), crateInPlace);
+    assertEquals(measureSnpOpenvmm(parseIgvm(bytes)).toHex(), crateInPlace);
+  } finally {
+    Deno.removeSync(path);
+  }
+});

@@ -1,14 +1,15 @@
 /**
  * An optional capability of an {@link IgvmSource}: SHA-384 of many 4 KiB page
  * ranges of the file, computed ahead (in batches, and for large files by worker
- * threads too) and handed out in order. The CLI's file source offers it; bytes
- * in hand and browsers never do, and the measurement code then hashes each page
+ * threads too) and handed out in order. The CLI's file source offers it; for
+ * other sources (bytes in hand) {@link hashPagesAhead} batches the pages
  * itself. Either way the digests are identical: this only moves the work.
  *
  * @module
  */
 
 import type { IgvmSource, Payload } from "../igvm/types.ts";
+import { createPageHasher } from "./wasm_sha384.ts";
 
 /** Digests of the ranges passed to {@link PageHashService.sha384Pages}, in the same order. */
 export interface PageDigestReader {
@@ -57,27 +58,66 @@ export interface PagesAhead {
   close(): void;
 }
 
+/** Pages per batch of {@link batchReader}. */
+const BATCH_PAGES = 256;
+
 /**
- * Asks `source`'s {@link PageHashService}, if it has one, to hash the 4 KiB
- * file ranges `plan()` lists, in the order a measurement loop will reach them.
- * The plan is only a hint: `take` hands out a digest only for the page planned
- * next, at the same offset, so the measurement rules stay in the loop alone.
+ * Hashes the pages at `offsets` of `source` in order, {@link BATCH_PAGES} at a
+ * time (pairs of pages share the WebAssembly SHA-384's SIMD lanes): for
+ * sources without a {@link PageHashService} of their own, such as bytes in hand.
+ */
+function batchReader(source: IgvmSource, offsets: Float64Array): PageDigestReader {
+  const hasher = createPageHasher(Math.max(1, Math.min(BATCH_PAGES, offsets.length)));
+  let first = 0; // index of the first page in the hasher
+  let end = 0; // one past the last
+  let cursor = 0;
+  return {
+    next(): Uint8Array {
+      if (cursor >= offsets.length) throw new Error("no more page digests");
+      if (cursor >= end) {
+        first = cursor;
+        end = Math.min(offsets.length, first + hasher.capacity);
+        for (let i = first; i < end; i++) {
+          // A source that reads into `scratch` fills the page's own slot; one that returns
+          // its own bytes (bytes in hand: a view) is copied there.
+          const slot = hasher.input.subarray((i - first) * 4096, (i - first + 1) * 4096);
+          slot.set(source.read(offsets[i], 4096, slot));
+        }
+        hasher.hash(end - first);
+      }
+      const at = (cursor++ - first) * 48;
+      return hasher.output.subarray(at, at + 48);
+    },
+    close(): void {
+      cursor = offsets.length;
+    },
+  };
+}
+
+/**
+ * Hashes ahead the 4 KiB file ranges `plan()` lists, in the order a
+ * measurement loop will reach them: by `source`'s {@link PageHashService} if
+ * it has one (the CLI's file source), else in batches here. The plan is only a
+ * hint: `take` hands out a digest only for the page planned next, at the same
+ * offset, so the measurement rules stay in the loop alone. Undefined when there
+ * is no source or its service declines (the loop then hashes every page itself).
  *
  * @example
  * ```ts
  * import { hashPagesAhead } from "./page_hashes.ts";
  * import { bytesSource } from "../igvm/source.ts";
- * hashPagesAhead(bytesSource(new Uint8Array(8)), () => new Float64Array(0)); // undefined
+ * const ahead = hashPagesAhead(bytesSource(new Uint8Array(8192)), () => Float64Array.of(4096));
+ * ahead?.take({ offset: 4096, length: 4096 })?.length; // 48
  * ```
  */
 export function hashPagesAhead(
   source: IgvmSource | undefined,
   plan: () => Float64Array,
 ): PagesAhead | undefined {
+  if (source === undefined) return undefined;
   const service = pageHashService(source);
-  if (service === undefined) return undefined;
   const planned = plan();
-  const reader = service.sha384Pages(planned);
+  const reader = service ? service.sha384Pages(planned) : batchReader(source, planned);
   if (reader === undefined) return undefined;
   let next = 0;
   return {
