@@ -279,10 +279,11 @@ function writeReadme(lines: string[]) {
   const section = "## Performance\n\n" +
     "`deno task bench` (bench/bench.ts) generates a large SEV-SNP file with the project's serializer,\n" +
     "measures it and a 1.7 MiB file through the CLI, and compares with `openssl speed` and a minimal\n" +
-    "script, in the same run. Pages and PAGE_INFOs are hashed by a 33 KB WebAssembly SHA-384\n" +
+    "script, in the same run. Pages and PAGE_INFOs are hashed by a 25 KB WebAssembly SHA-384\n" +
     "(`lib/measure/sha384.wat`, generated from FIPS 180-4 by `scripts/gen_sha384_wat.ts`) that hashes\n" +
-    "pages two at a time in SIMD lanes: per 4 KiB page it is faster than `node:crypto`, whose call\n" +
-    "overhead dominates at that size, and an SEV-SNP `measure` run never loads Deno's Node\n" +
+    "pages two at a time in SIMD lanes: per 4 KiB page it is ≈ 1.4× `node:crypto`, whose call\n" +
+    "overhead dominates at that size (bench/hashers.ts compares them and Web Crypto), and an\n" +
+    "SEV-SNP `measure` run never loads Deno's Node\n" +
     "compatibility layer (≈ 25 ms of start-up; the header CRC-32 is a 209-byte WebAssembly module for\n" +
     "the same reason).\n" +
     "Page data is read in 1 MiB windows and hashed ahead in batches of 256 pages, by the main thread\n" +
