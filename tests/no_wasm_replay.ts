@@ -1,12 +1,24 @@
 /**
- * Run by no_wasm_test.ts in a process of its own: removes `WebAssembly` before
- * the library loads, so every page and PAGE_INFO is hashed by the plain
- * fallback (`hash.ts`), then replays the igvmmeasure conformance cases (sign
- * excepted) and the igvm crate's SNP, TDX and VBS digests, and prints one line
- * per mismatch. Exit code 0 when all agree.
+ * Run by no_wasm_test.ts in a process of its own, with the argument `absent`
+ * (removes `WebAssembly` before the library loads, as in a runtime without it)
+ * or `refused` (every module compile throws `CompileError`, as on a web page
+ * whose policy forbids compiling): either way every page, PAGE_INFO, stream
+ * and header checksum takes the JavaScript fallback. Then replays the
+ * igvmmeasure conformance cases (sign excepted) and the igvm crate's SNP, TDX
+ * and VBS digests, and prints one line per mismatch. Exit code 0 when all agree.
  */
 
-delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+const refused = Deno.args[0] === "refused";
+/** Compile attempts (refused mode): the CRC-32 must try, and fall back, too. */
+let compiles = 0;
+if (refused) {
+  (WebAssembly as { Module: unknown }).Module = function () {
+    compiles++;
+    throw new WebAssembly.CompileError("compiling WebAssembly is not allowed here");
+  };
+} else {
+  delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+}
 
 const { FILES, loadCases, runInProcess } = await import("./conformance_helpers.ts");
 const { createPageHasher, createPageInfoHasher } = await import("../lib/measure/wasm_sha384.ts");
@@ -16,6 +28,7 @@ if (createPageHasher(1).input.buffer.byteLength !== 4096) {
   throw new Error("page hasher is not plain");
 }
 if (createPageInfoHasher().info.buffer.byteLength !== 112) throw new Error("chain is not plain");
+const compilesBefore = compiles;
 
 const cases = loadCases().filter((c) => c.tool === "igvmmeasure" && !c.args.includes("sign"));
 let bad = 0;
@@ -50,5 +63,6 @@ for (const c of crateCases) {
   }
 }
 const total = cases.length + crateCases.length;
+if (refused && compiles === compilesBefore) throw new Error("the CRC-32 never tried WebAssembly");
 console.log(`${total} cases, ${bad} mismatches`);
 Deno.exit(bad === 0 ? 0 : 1);

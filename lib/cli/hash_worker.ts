@@ -14,9 +14,20 @@ const scope = globalThis as unknown as {
   close(): void;
 };
 
+/** Whether this worker can read the measured file (not replaced, deleted or locked away). */
+function openSame(jobs: HashJobs): boolean {
+  try {
+    return jobs.openSame();
+  } catch {
+    return false;
+  }
+}
+
 scope.onmessage = (e) => {
   const jobs = new HashJobs(e.data);
   try {
+    // If not, leave every job to the main thread, which reads the file it opened.
+    if (!openSame(jobs)) return;
     for (;;) {
       if (jobs.aborted) break;
       const job = jobs.claim(Infinity);

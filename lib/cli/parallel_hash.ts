@@ -44,9 +44,9 @@ export interface FileIdentity {
   readonly size: number;
   /** Last modification, in milliseconds since the epoch (null where unknown). */
   readonly mtimeMs: number | null;
-  /** Device and inode numbers (null where the platform has none). */
+  /** Device number (null where the platform has none). */
   readonly dev: number | null;
-  /** Inode number. */
+  /** Inode number (null where the platform has none). */
   readonly ino: number | null;
 }
 
@@ -199,14 +199,30 @@ export class HashJobs {
     return true;
   }
 
-  /** Opens the path again; throws unless it is still the file the measurement opened. */
-  #open(): Deno.FsFile {
+  /**
+   * A worker's first step: opens the path again and keeps it if it is still
+   * the file the measurement opened (same device, inode, size and mtime);
+   * returns false, holding nothing, if the file was replaced or rewritten
+   * meanwhile. The worker then stops and the main thread does all the jobs
+   * with the handle it opened, so the digest is the opened file's. (A write in
+   * place that keeps size and mtime cannot be told apart; it would change what
+   * the main thread reads as well.)
+   */
+  openSame(): boolean {
+    if (this.#file !== undefined) return true;
     const file = Deno.openSync(this.#setup.path, { read: true });
     if (!sameFile(this.#setup.identity, fileIdentity(file.statSync()))) {
       file.close();
-      throw new Error("the file changed while it was being measured");
+      return false;
     }
-    return file;
+    this.#file = file;
+    return true;
+  }
+
+  /** Opens the path again; throws unless it is still the file the measurement opened. */
+  #open(): Deno.FsFile {
+    if (!this.openSame()) throw new Error("the file changed while it was being measured");
+    return this.#file!;
   }
 
   /** Records a failure for the main thread and wakes it. */

@@ -8,7 +8,8 @@
  * a short file's few kilobytes of headers in the interpreter (≈ 3 ms of a
  * 50 ms run, table included). `node:zlib`'s native `crc32` is not used because
  * loading Deno's Node compatibility layer costs ≈ 30 ms of start-up. Without
- * WebAssembly a table-driven JavaScript loop gives the same values.
+ * WebAssembly (or where compiling it is refused) a table-driven JavaScript loop
+ * gives the same values.
  *
  * @module
  */
@@ -34,10 +35,18 @@ let wasm: Crc32Instance | null | undefined;
 function instance(): Crc32Instance | null {
   if (wasm === undefined) {
     const bytes = Uint8Array.fromBase64(CRC32_WASM);
-    if (typeof WebAssembly === "undefined") wasm = null;
+    let module: WebAssembly.Module | null = null;
+    if (typeof WebAssembly !== "undefined") {
+      try {
+        module = new WebAssembly.Module(bytes);
+      } catch (e) {
+        // Compiling refused (a browser page whose policy forbids it): the JavaScript loop.
+        if (!(e instanceof WebAssembly.CompileError)) throw e;
+      }
+    }
+    if (module === null) wasm = null;
     else {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes))
-        .exports as unknown as Crc32Exports;
+      const exports = new WebAssembly.Instance(module).exports as unknown as Crc32Exports;
       wasm = { data: new Uint8Array(exports.memory.buffer, DATA_AT, CHUNK), crc32: exports.crc32 };
     }
   }

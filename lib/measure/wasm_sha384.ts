@@ -5,13 +5,14 @@
  *
  * All run in one small WebAssembly module (`sha384.wat`, generated from FIPS
  * 180-4 by `scripts/gen_sha384_wat.ts`), which hashes a batch of pages two at a
- * time, one per 64-bit SIMD lane. Measured with Deno 2.9 on this project's
- * machines: ≈ 1.2× the per-page throughput of `node:crypto` one page at a
- * time and ≈ 1.5× in batches (its call overhead dominates at 4 KiB), a
- * PAGE_INFO in ≈ 0.6 µs instead of ≈ 2.5 µs, and none of the ≈ 25 ms that
- * loading Deno's Node compatibility layer adds to a run's start-up. Where
- * WebAssembly (with SIMD) is unavailable, the plain SHA-384 of `hash.ts` does
- * the same job with the same results.
+ * time, one per 64-bit SIMD lane. Measured with Deno 2.9 by bench/hashers.ts
+ * on this project's machines: in batches ≈ 1.4× the per-page throughput of
+ * `node:crypto` (whose call overhead dominates at 4 KiB), one page per call
+ * about the same; a PAGE_INFO in ≈ 0.6–0.9 µs instead of ≈ 2.5–3.8 µs; and
+ * none of the ≈ 25 ms that loading Deno's Node compatibility layer adds to a
+ * run's start-up. Where WebAssembly (with SIMD) is unavailable or compiling is
+ * refused, the plain SHA-384 of `hash.ts` does the same job with the same
+ * results.
  *
  * @module
  */
