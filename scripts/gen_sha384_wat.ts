@@ -7,13 +7,13 @@
  *   of the cube roots of the first 80 primes) and the SHA-384 initial hash
  *   value (§5.3.4: the same of the square roots of the 9th to 16th primes)
  *   are computed here with integer roots, not copied from a table;
- * - the compression function (§6.4.2, SHA-512's) is written from one round
- *   template, with the eight working variables renamed instead of moved, in two
- *   forms: for two pages at once, one per i64x2 SIMD lane (≈ 1.4× the pages per
- *   second), all 80 rounds written out and the schedule in 16 locals; for one
- *   block (PAGE_INFOs, streams, an odd last page), in i64, the rounds in a loop
- *   of eight and the schedule in memory, which V8 compiles and optimizes
- *   quickly (≈ 3× faster over the first thousand PAGE_INFOs of a run);
+ * - the compression function (§6.4.2, SHA-512's) is written once, in two
+ *   instruction sets: i64 for one block (PAGE_INFOs, streams, an odd last
+ *   page) and i64x2 for two pages at once, one per SIMD lane (≈ 1.4× the pages
+ *   per second); the rounds run in a loop of eight with the working variables
+ *   renamed instead of moved, and the schedule is kept in memory, which V8
+ *   compiles and optimizes quickly (a fully unrolled form was as fast warm but
+ *   several times slower over the first thousand blocks of a run);
  * - the padding blocks of both message sizes (§5.1.2) are constant data.
  *
  * The big-endian word loads and digest stores byte-swap with one SIMD shuffle
@@ -66,9 +66,10 @@ const INFO = 0; // [0, 112) PAGE_INFO; [112, 256) its padding: one message of tw
 const STATE = 256; // [256, 320) H0..H7 of one message, as little-endian i64
 const PAGE_PAD = 384; // [384, 512) the padding block of a 4096-byte message
 const STATE2 = 512; // [512, 640) H0..H7 of two messages, one i64x2 (lane 0, lane 1) per word
-const K_TABLE = 640; // [640, 1280) K[0..80) as little-endian i64, for the one-message rounds
-const W_TABLE = 1280; // [1280, 1920) W[0..80) of the one-message block being compressed
-const FREE = 1920;
+const K_TABLE = 640; // [640, 1280) K[0..80) as little-endian i64
+const W_TABLE = 1280; // [1280, 1920) W[0..80) of the one block being compressed
+const W_TABLE2 = 1920; // [1920, 3200) W[0..80) of two blocks, one i64x2 per word
+const FREE = 3200;
 
 /** Byte reversal of each 64-bit lane (one operand). */
 const BSWAP = "7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8";
@@ -76,9 +77,15 @@ const BSWAP = "7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8";
 const BSWAP_LO = "7 6 5 4 3 2 1 0 23 22 21 20 19 18 17 16";
 const BSWAP_HI = "15 14 13 12 11 10 9 8 31 30 29 28 27 26 25 24";
 
-/** The instructions one variant of the compression function is written in. */
+/** The instructions and memory layout one variant of the compression function is written in. */
 interface Isa {
+  /** The type of a word (of one message, or of two side by side). */
   readonly type: string;
+  /** Bytes a word takes in memory. */
+  readonly size: number;
+  /** Where the state H0..H7 and the message schedule W[0..80) are. */
+  readonly state: number;
+  readonly w: number;
   add(x: string, y: string): string;
   xor(x: string, y: string): string;
   rotr(x: string, n: number): string;
@@ -87,27 +94,40 @@ interface Isa {
   ch(e: string, f: string, g: string): string;
   /** Maj(a, b, c): the bitwise majority. */
   maj(a: string, b: string, c: string): string;
-  k(x: bigint): string;
-  /** Loads word `i` of the state at `base`; stores `value` added to it. */
-  loadState(i: number): string;
-  addToState(i: number, value: string): string;
+  /** A word from memory at `addr` + `offset`; K[i] (one i64 of the table) as a word. */
+  load(addr: string, offset?: number): string;
+  store(addr: string, value: string): string;
+  k(addr: string, offset: number): string;
+  /** Stores W[0..16) of the block(s) at `$blk` (and `$blk2`), byte-swapped from big-endian. */
+  loadBlock(e: Emit): void;
 }
+
+type Emit = (s: string) => void;
+const off = (offset: number) => (offset ? ` offset=${offset}` : "");
 
 /** One message at a time: native 64-bit rotations. */
 const SCALAR: Isa = {
   type: "i64",
+  size: 8,
+  state: STATE,
+  w: W_TABLE,
   add: (x, y) => `(i64.add ${x} ${y})`,
   xor: (x, y) => `(i64.xor ${x} ${y})`,
   rotr: (x, n) => `(i64.rotr ${x} (i64.const ${n}))`,
   shr: (x, n) => `(i64.shr_u ${x} (i64.const ${n}))`,
   ch: (e, f, g) => `(i64.xor ${g} (i64.and ${e} (i64.xor ${f} ${g})))`,
   maj: (a, b, c) => `(i64.or (i64.and ${a} ${b}) (i64.and ${c} (i64.or ${a} ${b})))`,
-  k: (x) => `(i64.const ${i64(x)})`,
-  loadState: (i) => `(i64.load (i32.const ${STATE + 8 * i}))`,
-  addToState: (i, v) =>
-    `(i64.store (i32.const ${STATE + 8 * i}) (i64.add (i64.load (i32.const ${
-      STATE + 8 * i
-    })) ${v}))`,
+  load: (addr, offset = 0) => `(i64.load${off(offset)} ${addr})`,
+  store: (addr, value) => `(i64.store ${addr} ${value})`,
+  k: (addr, offset) => `(i64.load${off(offset)} ${addr})`,
+  loadBlock(e) {
+    for (let i = 0; i < 8; i++) {
+      e(
+        `(v128.store (i32.const ${W_TABLE + 16 * i}) (i8x16.shuffle ${BSWAP} ` +
+          `(v128.load offset=${16 * i} (local.get $blk)) (v128.const i64x2 0 0)))`,
+      );
+    }
+  },
 };
 
 /**
@@ -116,6 +136,9 @@ const SCALAR: Isa = {
  */
 const PAIR: Isa = {
   type: "v128",
+  size: 16,
+  state: STATE2,
+  w: W_TABLE2,
   add: (x, y) => `(i64x2.add ${x} ${y})`,
   xor: (x, y) => `(v128.xor ${x} ${y})`,
   rotr: (x, n) =>
@@ -126,12 +149,22 @@ const PAIR: Isa = {
   ch: (e, f, g) => `(v128.bitselect ${f} ${g} ${e})`,
   // Where a and c differ, b decides; where they agree, c (= a) is the majority.
   maj: (a, b, c) => `(v128.bitselect ${b} ${c} (v128.xor ${a} ${c}))`,
-  k: (x) => `(v128.const i64x2 ${i64(x)} ${i64(x)})`,
-  loadState: (i) => `(v128.load (i32.const ${STATE2 + 16 * i}))`,
-  addToState: (i, v) =>
-    `(v128.store (i32.const ${STATE2 + 16 * i}) (i64x2.add (v128.load (i32.const ${
-      STATE2 + 16 * i
-    })) ${v}))`,
+  load: (addr, offset = 0) => `(v128.load${off(offset)} ${addr})`,
+  store: (addr, value) => `(v128.store ${addr} ${value})`,
+  k: (addr, offset) => `(v128.load64_splat${off(offset)} ${addr})`,
+  loadBlock(e) {
+    // Word i of both blocks, byte-swapped, in lanes 0 and 1.
+    for (let i = 0; i < 8; i++) {
+      e(`(local.set $x (v128.load offset=${16 * i} (local.get $blk)))`);
+      e(`(local.set $y (v128.load offset=${16 * i} (local.get $blk2)))`);
+      for (const [j, order] of [[0, BSWAP_LO], [1, BSWAP_HI]] as const) {
+        e(
+          `(v128.store (i32.const ${W_TABLE2 + 16 * (2 * i + j)}) ` +
+            `(i8x16.shuffle ${order} (local.get $x) (local.get $y)))`,
+        );
+      }
+    }
+  },
 };
 
 /**
@@ -153,101 +186,58 @@ function round(isa: Isa, v: readonly string[], k: string, w: string, e: Emit): s
   return [v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6]];
 }
 
-/** W[t] = σ1(x = W[t-2]) + W[t-7] + σ0(y = W[t-15]) + W[t-16], given as expressions. */
-function schedule(isa: Isa, x: string, w7: string, y: string, w16: string): string {
-  const { add, xor, rotr, shr } = isa;
-  const s1 = xor(xor(rotr(x, 19), rotr(x, 61)), shr(x, 6));
-  const s0 = xor(xor(rotr(y, 1), rotr(y, 8)), shr(y, 7));
-  return add(add(s1, w7), add(s0, w16));
-}
-
-type Emit = (s: string) => void;
 const NAMES = ["$a", "$b", "$c", "$d", "$e", "$f", "$g", "$h"];
 
 /**
- * SHA-512's compression of one block (the PAGE_INFO chain, streams, an odd
- * last page): the schedule in memory and the rounds in a loop of eight, so that
- * the function stays small. V8 first runs WebAssembly through its baseline
+ * SHA-512's compression (FIPS 180-4 §6.4.2) of one block, or of two side by
+ * side: the message schedule in memory and the rounds in a loop of eight, so
+ * that the function stays small. V8 first runs WebAssembly through its baseline
  * compiler and optimizes hot functions later; a fully unrolled function is slow
- * in the first and long to optimize, which a short run (a 2 MiB file) feels.
+ * in the first and long to optimize, which a short run (a 2 MiB file) feels,
+ * while this form is as fast once optimized.
  */
-function compressOne(): string {
+function compress(isa: Isa): string {
   const L: string[] = [];
   const e: Emit = (s) => L.push("    " + s);
   const get = (v: string) => `(local.get ${v})`;
-  const load = (back: number) => `(i64.load (i32.sub (local.get $p) (i32.const ${back})))`;
-  e(";; W[0..16): the block's big-endian words, byte-swapped 16 bytes at a time");
-  for (let i = 0; i < 8; i++) {
-    e(
-      `(v128.store (i32.const ${W_TABLE + 16 * i}) (i8x16.shuffle ${BSWAP} ` +
-        `(v128.load offset=${16 * i} (local.get $blk)) (v128.const i64x2 0 0)))`,
-    );
-  }
-  e(";; W[16..80)");
-  e(`(local.set $p (i32.const ${W_TABLE + 128}))`);
+  const { add, xor, rotr, shr, size } = isa;
+  const back = (words: number) => isa.load(`(i32.sub (local.get $p) (i32.const ${words * size}))`);
+  e(";; W[0..16): the block's big-endian words");
+  isa.loadBlock(e);
+  e(";; W[16..80): W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], $p at W[t]");
+  e(`(local.set $p (i32.const ${isa.w + 16 * size}))`);
   e("(loop $schedule");
-  e(`  (local.set $x ${load(16)})`);
-  e(`  (local.set $y ${load(120)})`);
-  e(`  (i64.store (local.get $p) ${schedule(SCALAR, get("$x"), load(56), get("$y"), load(128))})`);
-  e("  (local.set $p (i32.add (local.get $p) (i32.const 8)))");
-  e(`  (br_if $schedule (i32.lt_u (local.get $p) (i32.const ${W_TABLE + 640}))))`);
-  NAMES.forEach((n, i) => e(`(local.set ${n} ${SCALAR.loadState(i)})`));
-  e(";; rounds 8t' .. 8t' + 7, $t = 64 t' (the byte offset of K[8t'] and W[8t'] in their tables)");
+  e(`  (local.set $x ${back(2)})`);
+  e(`  (local.set $y ${back(15)})`);
+  const x = get("$x"), y = get("$y");
+  const s1 = xor(xor(rotr(x, 19), rotr(x, 61)), shr(x, 6));
+  const s0 = xor(xor(rotr(y, 1), rotr(y, 8)), shr(y, 7));
+  e(`  ${isa.store("(local.get $p)", add(add(s1, back(7)), add(s0, back(16))))}`);
+  e(`  (local.set $p (i32.add (local.get $p) (i32.const ${size})))`);
+  e(`  (br_if $schedule (i32.lt_u (local.get $p) (i32.const ${isa.w + 80 * size}))))`);
+  NAMES.forEach((n, i) => e(`(local.set ${n} ${isa.load(`(i32.const ${isa.state + size * i})`)})`));
+  e(";; rounds 8 r .. 8 r + 7: $t = 64 r (K's offset in its table), $p = 8 r words (W's)");
   e("(local.set $t (i32.const 0))");
+  e("(local.set $p (i32.const 0))");
   e("(loop $rounds");
   let v = [...NAMES];
-  const inner: Emit = (s) => e("  " + s);
   for (let j = 0; j < 8; j++) {
-    const k = `(i64.load offset=${K_TABLE + 8 * j} (local.get $t))`;
-    const w = `(i64.load offset=${W_TABLE + 8 * j} (local.get $t))`;
-    v = round(SCALAR, v, k, w, inner);
+    const k = isa.k("(local.get $t)", K_TABLE + 8 * j);
+    const w = isa.load("(local.get $p)", isa.w + size * j);
+    v = round(isa, v, k, w, (s) => e("  " + s));
   }
   // After 8 renamings every variable is back in its own local.
   e("  (local.set $t (i32.add (local.get $t) (i32.const 64)))");
+  e(`  (local.set $p (i32.add (local.get $p) (i32.const ${8 * size})))`);
   e("  (br_if $rounds (i32.lt_u (local.get $t) (i32.const 640))))");
-  NAMES.forEach((n, i) => e(SCALAR.addToState(i, get(n))));
-  return `    (local $a i64) (local $b i64) (local $c i64) (local $d i64)
-    (local $e i64) (local $f i64) (local $g i64) (local $h i64) (local $t1 i64)
-    (local $x i64) (local $y i64) (local $t i32) (local $p i32)
-${L.join("\n")}`;
-}
-
-/**
- * SHA-512's compression of two blocks at once, one per i64x2 lane (the pages):
- * all 80 rounds written out, the schedule in 16 locals.
- */
-function compressPair(): string {
-  const L: string[] = [];
-  const e: Emit = (s) => L.push("    " + s);
-  const w = (t: number) => `$w${t % 16}`;
-  const get = (v: string) => `(local.get ${v})`;
-  e(";; W[0..16): word i of both blocks, byte-swapped, in lanes 0 and 1");
-  for (let i = 0; i < 8; i++) {
-    e(`(local.set $v (v128.load offset=${16 * i} (local.get $blk)))`);
-    e(`(local.set $u (v128.load offset=${16 * i} (local.get $blk2)))`);
-    e(`(local.set $w${2 * i} (i8x16.shuffle ${BSWAP_LO} (local.get $v) (local.get $u)))`);
-    e(`(local.set $w${2 * i + 1} (i8x16.shuffle ${BSWAP_HI} (local.get $v) (local.get $u)))`);
-  }
-  NAMES.forEach((n, i) => e(`(local.set ${n} ${PAIR.loadState(i)})`));
-  let v = [...NAMES];
-  for (let t = 0; t < 80; t++) {
-    e(`;; round ${t}`);
-    if (t >= 16) {
-      // W[t-16] is the slot W[t] takes.
-      e(
-        `(local.set ${w(t)} ${
-          schedule(PAIR, get(w(t - 2)), get(w(t - 7)), get(w(t - 15)), get(w(t)))
-        })`,
-      );
-    }
-    v = round(PAIR, v, PAIR.k(K512[t]), get(w(t)), e);
-  }
-  // After 80 renamings (a multiple of 8) every variable is back in its own local.
-  NAMES.forEach((n, i) => e(PAIR.addToState(i, get(n))));
-  return `    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
-    (local $e v128) (local $f v128) (local $g v128) (local $h v128) (local $t1 v128)
-    (local $v v128) (local $u v128)
-    ${Array.from({ length: 16 }, (_, i) => `(local $w${i} v128)`).join(" ")}
+  NAMES.forEach((n, i) => {
+    const at = `(i32.const ${isa.state + size * i})`;
+    e(isa.store(at, add(isa.load(at), get(n))));
+  });
+  const t = isa.type;
+  return `    (local $a ${t}) (local $b ${t}) (local $c ${t}) (local $d ${t})
+    (local $e ${t}) (local $f ${t}) (local $g ${t}) (local $h ${t}) (local $t1 ${t})
+    (local $x ${t}) (local $y ${t}) (local $t i32) (local $p i32)
 ${L.join("\n")}`;
 }
 
@@ -295,7 +285,8 @@ export function sha384Wat(): string {
     PAGE_PAD + 128
   }) the padding block of a 4096-byte message
 ;; (0x80, zeros, length 32768 bits), [${STATE2}, ${K_TABLE}) the state of two messages,
-;; [${K_TABLE}, ${W_TABLE}) the round constants K, [${W_TABLE}, ${FREE}) one block's message schedule W.
+;; [${K_TABLE}, ${W_TABLE}) the round constants K, [${W_TABLE}, ${W_TABLE2}) one block's message
+;; schedule W, [${W_TABLE2}, ${FREE}) two blocks' W side by side.
 ;; [${FREE}, 65536) and everything above is free for the caller's use.
 (module
   (memory (export "memory") 1)
@@ -309,9 +300,9 @@ export function sha384Wat(): string {
   (func $init2
     ${init2})
   (func $compress (param $blk i32)
-${compressOne()})
+${compress(SCALAR)})
   (func $compress2 (param $blk i32) (param $blk2 i32)
-${compressPair()})
+${compress(PAIR)})
   ;; The digest: H0..H5 as big-endian bytes at dst.
   (func $digest (param $dst i32)
     ${digest})
