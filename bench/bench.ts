@@ -279,7 +279,7 @@ function writeReadme(lines: string[]) {
   const section = "## Performance\n\n" +
     "`deno task bench` (bench/bench.ts) generates a large SEV-SNP file with the project's serializer,\n" +
     "measures it and a 1.7 MiB file through the CLI, and compares with `openssl speed` and a minimal\n" +
-    "script, in the same run. Pages and PAGE_INFOs are hashed by a 25 KB WebAssembly SHA-384\n" +
+    "script, in the same run. Pages and PAGE_INFOs are hashed by a 5.6 KB WebAssembly SHA-384\n" +
     "(`lib/measure/sha384.wat`, generated from FIPS 180-4 by `scripts/gen_sha384_wat.ts`) that hashes\n" +
     "pages two at a time in SIMD lanes: per 4 KiB page it is ≈ 1.4× `node:crypto`, whose call\n" +
     "overhead dominates at that size (bench/hashers.ts compares them and Web Crypto), and an\n" +
