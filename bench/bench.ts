@@ -8,7 +8,7 @@
  *    several runs, median) under `/usr/bin/time -v` for the peak RSS, and
  *    compares the throughput of hashed page data with `openssl speed -evp sha384
  *    -bytes 4096` measured in the same run.
- * 3. Does the same for a 1.7 MiB file (the conformance corpus's
+ * 3. Does the same for a 1.7 MB file (the conformance corpus's
  *    `qemu-snp-ovmf-policy.igvm`, or a generated one), next to a minimal Deno
  *    script that only reads the file and hashes it once.
  *
@@ -278,7 +278,7 @@ function writeReadme(lines: string[]) {
     `${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`;
   const section = "## Performance\n\n" +
     "`deno task bench` (bench/bench.ts) generates a large SEV-SNP file with the project's serializer,\n" +
-    "measures it and a 1.7 MiB file through the CLI, and compares with `openssl speed` and a minimal\n" +
+    "measures it and a 1.7 MB OVMF file through the CLI, and compares with `openssl speed` and a minimal\n" +
     "script, in the same run. Pages and PAGE_INFOs are hashed by a 5.6 KB WebAssembly SHA-384\n" +
     "(`lib/measure/sha384.wat`, generated from FIPS 180-4 by `scripts/gen_sha384_wat.ts`) that hashes\n" +
     "pages two at a time in SIMD lanes: per 4 KiB page it is ≈ 1.4× `node:crypto`, whose call\n" +
@@ -287,7 +287,7 @@ function writeReadme(lines: string[]) {
     "compatibility layer (≈ 25 ms of start-up; the header CRC-32 is a 209-byte WebAssembly module for\n" +
     "the same reason).\n" +
     "Page data is read in 1 MiB windows and hashed ahead in batches of 256 pages, by the main thread\n" +
-    "alone or, above 32 MiB, with one worker thread per further core, up to three (bench/ablation.ts\n" +
+    "alone or, from 32 MiB on, with one worker thread per further core, up to three (bench/ablation.ts\n" +
     "compares the choices); the launch digest chain stays on the main thread, and memory is bounded\n" +
     "by the\n" +
     "parsed headers and a small ring of digests. Latest figures (" + host + "):\n\n" +
