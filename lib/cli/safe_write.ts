@@ -2,6 +2,8 @@
  * Writes an output file safely: into a temporary file in the output's folder,
  * then renamed into place. On any failure the temporary file is removed, so
  * there is never a partial output file and an existing one stays untouched.
+ * An output path that is a symbolic link is written through, as the original's
+ * `File::create` does: the file it points to is replaced and the link stays.
  *
  * @module
  */
@@ -19,9 +21,11 @@ import { describeFsError } from "./io.ts";
  * ```
  */
 export async function writeFileAtomic(
-  path: string,
+  given: string,
   write: (file: Deno.FsFile) => void | Promise<void>,
 ): Promise<void> {
+  // Errors name the path as given; the bytes go where it leads.
+  const path = linkTarget(given);
   const slash = path.lastIndexOf("/");
   const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
   let tmp: string;
@@ -42,7 +46,7 @@ export async function writeFileAtomic(
       }
     }
   } catch (e) {
-    throw new FileAccessError(path, `cannot create output file: ${describeFsError(e)}`);
+    throw new FileAccessError(given, `cannot create output file: ${describeFsError(e)}`);
   }
   try {
     try {
@@ -53,7 +57,7 @@ export async function writeFileAtomic(
     try {
       Deno.renameSync(tmp, path);
     } catch (e) {
-      throw new FileAccessError(path, `cannot write output file: ${describeFsError(e)}`);
+      throw new FileAccessError(given, `cannot write output file: ${describeFsError(e)}`);
     }
   } catch (e) {
     try {
@@ -65,7 +69,7 @@ export async function writeFileAtomic(
       e instanceof Error && !(e instanceof FileAccessError) && e.name !== "IgvmFormatError" &&
       !("file" in e)
     ) {
-      throw new FileAccessError(path, `cannot write output file: ${describeFsError(e)}`);
+      throw new FileAccessError(given, `cannot write output file: ${describeFsError(e)}`);
     }
     throw e;
   }
@@ -85,4 +89,28 @@ function existingMode(path: string): number | undefined {
 export function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+}
+
+/**
+ * Where writing `path` should put the bytes: `path` itself, or for a symbolic
+ * link the file it points to (followed link by link, so a link to a file that
+ * does not exist yet creates that file, as `File::create` would).
+ */
+function linkTarget(path: string): string {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!Deno.lstatSync(current).isSymlink) return current;
+      link = Deno.readLinkSync(current);
+    } catch {
+      return current; // does not exist (yet), or cannot be inspected: write it as named
+    }
+    if (link.startsWith("/")) current = link;
+    else {
+      const slash = current.lastIndexOf("/");
+      current = slash < 0 ? link : `${current.slice(0, slash + 1)}${link}`;
+    }
+  }
+  return current; // a loop of links: the write fails and says so
 }
