@@ -284,7 +284,7 @@ function writeReadme(lines: string[]) {
     "pages two at a time in SIMD lanes: per 4 KiB page it is ≈ 1.4× `node:crypto`, whose call\n" +
     "overhead dominates at that size (bench/hashers.ts compares them and Web Crypto), and an\n" +
     "SEV-SNP `measure` run never loads Deno's Node\n" +
-    "compatibility layer (≈ 25 ms of start-up; the header CRC-32 is a 209-byte WebAssembly module for\n" +
+    "compatibility layer (≈ 25 ms of start-up; the header CRC-32 is a 409-byte WebAssembly module for\n" +
     "the same reason).\n" +
     "Page data is read in 1 MiB windows and hashed ahead in batches of 256 pages, by the main thread\n" +
     "alone or, from 32 MiB on, with one worker thread per further core, up to three (bench/ablation.ts\n" +
