@@ -17,8 +17,6 @@
 interface NodeHash {
   update(data: Uint8Array): NodeHash;
   digest(): Uint8Array;
-  digest(encoding: "hex"): string;
-  copy(): NodeHash;
 }
 
 /** An incremental hash: feed bytes with `update`, read the digest once with `digest`. */
@@ -114,42 +112,6 @@ export function createHasher(name: HashName): Hasher {
 }
 
 /**
- * Whether `Uint8Array.prototype.setFromHex` exists. With `node:crypto`, a hex
- * digest decoded in place is cheaper than the Buffer that `digest()` allocates
- * (measured by `deno task bench`: the launch digest chain hashes one 112-byte
- * PAGE_INFO per page, where that allocation is a large part of the cost).
- */
-const SET_FROM_HEX = typeof (Uint8Array.prototype as { setFromHex?: unknown }).setFromHex ===
-  "function";
-
-/** An empty node:crypto SHA-384 object that {@link sha384Into} copies. */
-let emptySha384: NodeHash | undefined;
-
-/**
- * Writes SHA-384 of `data` (48 bytes) into `out` at `at`, without allocating a
- * digest array where the runtime allows. `data` may overlap `out`: it is read
- * completely before `out` is written.
- *
- * @example
- * ```ts
- * import { sha384Into } from "./hash.ts";
- * const out = new Uint8Array(64);
- * sha384Into(new Uint8Array(0), out, 16);
- * ```
- */
-export function sha384Into(data: Uint8Array, out: Uint8Array, at = 0): void {
-  if (HAS_NODE_CRYPTO) {
-    // Copying a fresh hash object is a little cheaper than creating one by name.
-    emptySha384 ??= nodeHash("sha384");
-    const h = emptySha384.copy().update(data);
-    if (SET_FROM_HEX) out.subarray(at, at + 48).setFromHex(h.digest("hex"));
-    else out.set(h.digest(), at);
-    return;
-  }
-  out.set(nobleFallback!.sha384.create().update(data).digest(), at);
-}
-
-/**
  * SHA-384 of `data` (48 bytes).
  *
  * @example
@@ -159,9 +121,7 @@ export function sha384Into(data: Uint8Array, out: Uint8Array, at = 0): void {
  * ```
  */
 export function sha384(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(48);
-  sha384Into(data, out, 0);
-  return out;
+  return createHasher("sha384").update(data).digest();
 }
 
 /**

@@ -11,14 +11,13 @@ import { FILES, runInProcess } from "./conformance_helpers.ts";
 import { runCli } from "../lib/cli/run.ts";
 import {
   assertSuccess,
-  AUTHOR_KEY,
   CONFORMANCE_FILE,
   deno,
   expectedBareDigest,
   expectedSignedSha256,
-  ID_KEY,
   ROOT,
   sha256File,
+  signArgs,
   withTempDir,
   writeLargeIgvm,
 } from "./dist_helpers.ts";
@@ -66,14 +65,7 @@ Deno.test("dist bundle: self-contained, measures and signs with an empty DENO_DI
       "--allow-read",
       `--allow-write=${cwd}`,
       bundle,
-      CONFORMANCE_FILE,
-      "sign",
-      "--output",
-      out,
-      "--id-key",
-      ID_KEY,
-      "--author-key",
-      AUTHOR_KEY,
+      ...signArgs(out),
     ], { cwd, env });
     assertSuccess(s, "bundle sign");
     assertEquals(s.stdout, `Successfully created signed file: ${out}\n`);

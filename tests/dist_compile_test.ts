@@ -12,13 +12,12 @@
 import { assertEquals, assertMatch } from "./assert.ts";
 import {
   assertSuccess,
-  AUTHOR_KEY,
   CONFORMANCE_FILE,
   expectedBareDigest,
   expectedSignedSha256,
-  ID_KEY,
   run,
   sha256File,
+  signArgs,
   withTempDir,
   writeLargeIgvm,
 } from "./dist_helpers.ts";
@@ -31,19 +30,6 @@ import {
 
 const target = Deno.build.target;
 const runtime = await localRuntime(target);
-
-function signArgs(out: string): string[] {
-  return [
-    CONFORMANCE_FILE,
-    "sign",
-    "--output",
-    out,
-    "--id-key",
-    ID_KEY,
-    "--author-key",
-    AUTHOR_KEY,
-  ];
-}
 
 Deno.test({
   name: runtime

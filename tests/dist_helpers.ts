@@ -18,6 +18,20 @@ export const ROOT: URL = new URL("../", import.meta.url);
 /** The conformance file the distribution tests measure and sign. */
 export const CONFORMANCE_FILE: string = new URL("qemu-snp-policy.igvm", FILES).pathname;
 
+/** The CLI arguments that sign the conformance file with both keys into `out` (see {@link expectedSignedSha256}). */
+export function signArgs(out: string): string[] {
+  return [
+    CONFORMANCE_FILE,
+    "sign",
+    "--output",
+    out,
+    "--id-key",
+    ID_KEY,
+    "--author-key",
+    AUTHOR_KEY,
+  ];
+}
+
 /** The `measure -b` output that expected.json records for the conformance file. */
 export function expectedBareDigest(): string {
   const c = loadCases().find((c) =>

@@ -17,6 +17,8 @@ import { bytesSource } from "../lib/igvm/source.ts";
 import { pageData, platform, snpFile } from "../lib/igvm/builder.ts";
 import { sha384 } from "../lib/hash.ts";
 import { openFileSource, WINDOW_SIZE } from "../lib/cli/file_source.ts";
+import { FileAccessError } from "../lib/cli/io.ts";
+import { errorLine } from "../lib/cli/run.ts";
 import { fileIdentity, HashJobs, type HashJobSetup, JOB_PAGES } from "../lib/cli/parallel_hash.ts";
 import { everyKind, measureFile, replaceAtomically, SNP, SOURCES } from "./fast_path_helpers.ts";
 
@@ -266,5 +268,35 @@ Deno.test("windowed reads: any range, across the window's edge, reads the file's
     }
   } finally {
     Deno.removeSync(path);
+  }
+});
+
+Deno.test("a file cut short after parsing: one error naming the file, on every path", () => {
+  const bytes = serializeIgvm(everyKind(300));
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/f.igvm`;
+  try {
+    for (const [how, options] of SOURCES) {
+      Deno.writeFileSync(path, bytes);
+      const src = openFileSource(path, options);
+      try {
+        const file = parseIgvm(src);
+        Deno.truncateSync(path, bytes.length - 5000); // the last pages are gone
+        const e = assertThrowsMatch(
+          () => measureCoconut(file),
+          FileAccessError,
+          /^cannot read file: unexpected end of file at offset \d+$/,
+        );
+        assertEquals(
+          errorLine(e as FileAccessError).split("\n")[0].startsWith(`Error: ${path}: `),
+          true,
+          how,
+        );
+      } finally {
+        src.close();
+      }
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 });

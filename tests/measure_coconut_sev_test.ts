@@ -5,6 +5,7 @@
  */
 
 import { assertEquals } from "./assert.ts";
+import { concat } from "./hand_records.ts";
 import { pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
@@ -27,16 +28,6 @@ import {
 // ---------------------------------------------------------------------------
 // SEV and SEV-ES: SHA-256 over the data stream
 // ---------------------------------------------------------------------------
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 Deno.test("measure: SEV-ES mode = SHA-256 over matching pages' data and the VMSA", async (t) => {
   const a = pattern(1);

@@ -11,36 +11,13 @@
  */
 
 import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
-import { PlatformType } from "../lib/igvm/defs.ts";
+import { FILES } from "./conformance_helpers.ts";
+import { CRATE_MEASURES, crateCases } from "./crate_cases.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
-import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmFormatError, MeasurementError } from "../lib/errors.ts";
 import { platformMask } from "../lib/igvm/select.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { measureVbs } from "../lib/measure/vbs.ts";
 
-interface CrateCase {
-  file: string;
-  tool: string;
-  args: string[];
-  exit: number;
-  stdout: string;
-  stderr: string;
-}
-
-const CONFORMANCE = new URL("../../shared/conformance/", import.meta.url);
-const FILES = new URL("files/", CONFORMANCE);
-
-const MEASURES: Record<string, { type: number; measure: (f: IgvmFile) => Uint8Array }> = {
-  "sev-snp": { type: PlatformType.SEV_SNP, measure: (f) => measureSnpOpenvmm(f) },
-  "tdx": { type: PlatformType.TDX, measure: (f) => measureTdx(f) },
-  "vbs": { type: PlatformType.VSM_ISOLATION, measure: (f) => measureVbs(f) },
-};
-
-const cases: CrateCase[] = (JSON.parse(
-  Deno.readTextFileSync(new URL("expected.json", CONFORMANCE)),
-).cases as CrateCase[]).filter((c) => c.tool === "igvm-crate" && c.args[1] in MEASURES);
+const cases = crateCases();
 
 Deno.test("crate conformance: the corpus has crate measurement cases", () => {
   assertOk(cases.length > 0, "no igvm-crate cases found");
@@ -50,7 +27,7 @@ for (const c of cases) {
   const [name, platform] = c.args;
   Deno.test(`crate conformance: ${name} ${platform} (exit ${c.exit})`, async () => {
     const bytes = await Deno.readFile(new URL(name, FILES));
-    const { type, measure } = MEASURES[platform];
+    const { type, measure } = CRATE_MEASURES[platform];
     if (c.exit === 2) {
       assertThrowsMatch(() => parseIgvm(bytes), IgvmFormatError);
       return;

@@ -41,28 +41,18 @@ for (const c of cases) {
 }
 // The igvm crate's rules (SNP, TDX, VBS) on the crate's own reference digests.
 const { parseIgvm } = await import("../lib/igvm/parser.ts");
-const { measureSnpOpenvmm } = await import("../lib/measure/openvmm_snp.ts");
-const { measureTdx } = await import("../lib/measure/tdx.ts");
-const { measureVbs } = await import("../lib/measure/vbs.ts");
-const measures: Record<string, (f: ReturnType<typeof parseIgvm>) => Uint8Array> = {
-  "sev-snp": (f) => measureSnpOpenvmm(f),
-  "tdx": (f) => measureTdx(f),
-  "vbs": (f) => measureVbs(f),
-};
-const crateCases = (JSON.parse(
-  Deno.readTextFileSync(new URL("../../shared/conformance/expected.json", import.meta.url)),
-).cases as { tool: string; args: string[]; exit: number; stdout: string }[])
-  .filter((c) => c.tool === "igvm-crate" && c.exit === 0 && c.args[1] in measures);
-for (const c of crateCases) {
+const { CRATE_MEASURES, crateCases } = await import("./crate_cases.ts");
+const measured = crateCases().filter((c) => c.exit === 0);
+for (const c of measured) {
   const [name, platform] = c.args;
   const file = parseIgvm(Deno.readFileSync(new URL(name, FILES)));
-  const got = measures[platform](file).toHex().toUpperCase();
+  const got = CRATE_MEASURES[platform].measure(file).toHex().toUpperCase();
   if (got !== c.stdout.trim()) {
     bad++;
     console.log(`mismatch: igvm-crate ${c.args.join(" ")}`);
   }
 }
-const total = cases.length + crateCases.length;
+const total = cases.length + measured.length;
 if (refused && compiles === compilesBefore) throw new Error("the CRC-32 never tried WebAssembly");
 console.log(`${total} cases, ${bad} mismatches`);
 Deno.exit(bad === 0 ? 0 : 1);

@@ -15,7 +15,12 @@
  */
 
 import type { IgvmSource } from "../igvm/types.ts";
-import type { PageDigestReader, PageHashService } from "../measure/page_hashes.ts";
+import { FileAccessError } from "./io.ts";
+import {
+  batchPageHashes,
+  type PageDigestReader,
+  type PageHashService,
+} from "../measure/page_hashes.ts";
 import {
   fileIdentity,
   prestartWorkers,
@@ -88,26 +93,30 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
   let windowStart = 0;
   let windowEnd = 0; // exclusive; windowStart === windowEnd: empty
 
+  // The parser keeps every range inside the size the file had when it was opened: only a file
+  // cut short since then ends early.
+  const endOfFile = (at: number) =>
+    new FileAccessError(path, `cannot read file: unexpected end of file at offset ${at}`);
   const readFully = (buf: Uint8Array, offset: number): void => {
     file.seekSync(offset, Deno.SeekMode.Start);
     let got = 0;
     while (got < buf.length) {
       const n = file.readSync(buf.subarray(got));
       if (n === null || n === 0) {
-        throw new Error(`unexpected end of file at offset ${offset + got}`);
+        throw endOfFile(offset + got);
       }
       got += n;
     }
   };
 
-  return {
+  const source: FileSource = {
     size,
     read(offset: number, length: number, scratch?: Uint8Array): Uint8Array {
       if (scratch !== undefined && length <= WINDOW_SIZE / 4) {
         if (offset < windowStart || offset + length > windowEnd) {
           window ??= new Uint8Array(WINDOW_SIZE);
           const n = Math.min(WINDOW_SIZE, size - offset);
-          if (n < length) throw new Error(`unexpected end of file at offset ${size}`);
+          if (n < length) throw endOfFile(size);
           windowStart = windowEnd = offset;
           readFully(window.subarray(0, n), offset);
           windowEnd = offset + n;
@@ -123,9 +132,10 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
     sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
       if (!hashAhead) return undefined;
       if (offsets.length * 4096 < threshold) {
-        // Worker threads would cost more to start than they save: the main thread alone.
+        // Worker threads would cost more to start than they save: batches read through the
+        // window, on this thread.
         stopEarly();
-        return startParallelPageHashes(path, offsets, 0, [], opened);
+        return batchPageHashes(source, offsets);
       }
       const started = early;
       early = undefined;
@@ -136,4 +146,5 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
       file.close();
     },
   };
+  return source;
 }

@@ -16,6 +16,7 @@
  */
 
 import { CRC32_WASM } from "./crc32_wasm.ts";
+import { compileModule } from "../wasm_module.ts";
 
 /** Where the module takes its data, and how much of it one call may take. */
 const DATA_AT = 8192;
@@ -35,17 +36,8 @@ let wasm: Crc32Instance | null | undefined;
 
 function instance(): Crc32Instance | null {
   if (wasm === undefined) {
-    const bytes = Uint8Array.fromBase64(CRC32_WASM);
-    let module: WebAssembly.Module | null = null;
-    if (typeof WebAssembly !== "undefined") {
-      try {
-        module = new WebAssembly.Module(bytes);
-      } catch (e) {
-        // Compiling refused (a browser page whose policy forbids it): the JavaScript loop.
-        if (!(e instanceof WebAssembly.CompileError)) throw e;
-      }
-    }
-    if (module === null) wasm = null;
+    const module = compileModule(CRC32_WASM);
+    if (module === null) wasm = null; // the JavaScript loop
     else {
       const exports = new WebAssembly.Instance(module).exports as unknown as Crc32Exports;
       wasm = { data: new Uint8Array(exports.memory.buffer, DATA_AT, CHUNK), crc32: exports.crc32 };

@@ -58,15 +58,28 @@ export interface PagesAhead {
   close(): void;
 }
 
-/** Pages per batch of {@link batchReader}. */
+/** Pages per batch of {@link batchPageHashes}. */
 const BATCH_PAGES = 256;
 
 /**
  * Hashes the pages at `offsets` of `source` in order, {@link BATCH_PAGES} at a
- * time (pairs of pages share the WebAssembly SHA-384's SIMD lanes): for
- * sources without a {@link PageHashService} of their own, such as bytes in hand.
+ * time (pairs of pages share the WebAssembly SHA-384's SIMD lanes), on the
+ * calling thread: what {@link hashPagesAhead} does for sources without a
+ * {@link PageHashService} (bytes in hand), and what the CLI's file source does
+ * for files too small to be worth worker threads.
+ *
+ * @example
+ * ```ts
+ * import { batchPageHashes } from "./page_hashes.ts";
+ * import { bytesSource } from "../igvm/source.ts";
+ * const r = batchPageHashes(bytesSource(new Uint8Array(4096)), Float64Array.of(0));
+ * r.next().length; // 48
+ * ```
  */
-function batchReader(source: IgvmSource, offsets: Float64Array): PageDigestReader {
+export function batchPageHashes(
+  source: IgvmSource,
+  offsets: ArrayLike<number>,
+): PageDigestReader {
   const hasher = createPageHasher(Math.max(1, Math.min(BATCH_PAGES, offsets.length)));
   let first = 0; // index of the first page in the hasher
   let end = 0; // one past the last
@@ -117,7 +130,7 @@ export function hashPagesAhead(
   if (source === undefined) return undefined;
   const service = pageHashService(source);
   const planned = plan();
-  const reader = service ? service.sha384Pages(planned) : batchReader(source, planned);
+  const reader = service ? service.sha384Pages(planned) : batchPageHashes(source, planned);
   if (reader === undefined) return undefined;
   let next = 0;
   return {

@@ -17,8 +17,9 @@
  * @module
  */
 
-import { createHasher, type Hasher, sha384Into } from "../hash.ts";
+import { createHasher, type Hasher, sha384 } from "../hash.ts";
 import { SHA384_WASM } from "./sha384_wasm.ts";
+import { compileModule } from "../wasm_module.ts";
 
 const PAGE = 4096;
 const DIGEST = 48;
@@ -42,21 +43,9 @@ interface Sha384Exports {
 
 let module: WebAssembly.Module | null | undefined;
 
+/** A new instance (each hasher has its own memory), or null: use the plain hash. */
 function instantiate(): Sha384Exports | null {
-  if (module === undefined) {
-    const bytes = Uint8Array.fromBase64(SHA384_WASM);
-    if (typeof WebAssembly === "undefined") module = null;
-    else {
-      try {
-        module = new WebAssembly.Module(bytes);
-      } catch (e) {
-        // An engine without WebAssembly SIMD refuses the module: use the plain hash. Any
-        // other failure is a fault to report, not a reason to quietly run slower.
-        if (!(e instanceof WebAssembly.CompileError)) throw e;
-        module = null;
-      }
-    }
-  }
+  if (module === undefined) module = compileModule(SHA384_WASM);
   return module === null ? null : new WebAssembly.Instance(module).exports as never;
 }
 
@@ -97,7 +86,7 @@ export function createPageInfoHasher(): PageInfoHasher {
  */
 export function createPlainPageInfoHasher(): PageInfoHasher {
   const info = new Uint8Array(112);
-  return { info, chain: () => sha384Into(info, info, 0) };
+  return { info, chain: () => info.set(sha384(info), 0) };
 }
 
 /** Room for a batch of 4 KiB pages, and their SHA-384 digests once hashed. */
@@ -197,7 +186,7 @@ export function createPlainPageHasher(capacity = 1): PageHasher {
   const output = new Uint8Array(capacity * DIGEST);
   return pageHasher(capacity, input, output, (count) => {
     for (let i = 0; i < count; i++) {
-      sha384Into(input.subarray(i * PAGE, (i + 1) * PAGE), output, i * DIGEST);
+      output.set(sha384(input.subarray(i * PAGE, (i + 1) * PAGE)), i * DIGEST);
     }
   });
 }
