@@ -14,8 +14,9 @@
 
 import { type ParsedArgs, UsageError } from "./args.ts";
 import { type CommandContext, withFile } from "./io.ts";
-import { computeDigest, loadInput, parseOptionsFor } from "./measure_command.ts";
+import { measureInput } from "./measure_command.ts";
 import { baseJson, jsonText } from "./json.ts";
+import { globalOptions, stringOption } from "./options.ts";
 import { type Check, verifyIdBlocks } from "../verify/id_block_check.ts";
 import { compareReport, expectedReport } from "../verify/report_compare.ts";
 import { parseExpectedDigest } from "../verify/expected_digest.ts";
@@ -24,18 +25,13 @@ import { VerificationError } from "../verify/verification_error.ts";
 import { parseReport } from "../snp/report.ts";
 import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
 import { bytesEqual } from "../snp/bytes.ts";
-import { effectiveSemantics } from "./json.ts";
-
-function opt(args: ParsedArgs, name: string): string | undefined {
-  const v = args.commandOptions[name];
-  return typeof v === "string" ? v : undefined;
-}
 
 /** Runs `verify`. */
 export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
-  const platform = args.global.platform as string;
-  const reportPath = opt(args, "report");
-  const expectText = opt(args, "expect");
+  const g = globalOptions(args);
+  const platform = g.platform;
+  const reportPath = stringOption(args.commandOptions, "report");
+  const expectText = stringOption(args.commandOptions, "expect");
   const snp = platform === "sev-snp";
   if (!snp && reportPath !== undefined) {
     throw new UsageError(
@@ -63,10 +59,9 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     () => parseReport(Deno.readFileSync(reportPath)),
   );
 
-  const { file, close } = loadInput(args.input, parseOptionsFor(args));
+  const { input, m } = measureInput(args.input, g);
+  const file = input.file;
   try {
-    const m = withFile(args.input, "read file", () => computeDigest(file, args));
-    ctx.out.length = 0;
     const checks: Check[] = [];
     let blocks: VerifyResult["blocks"] = [];
     if (snp) {
@@ -97,7 +92,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     const result: VerifyResult = {
       file: args.input,
       platform,
-      semantics: effectiveSemantics(args),
+      semantics: m.semantics,
       digest: m.digest,
       compatibilityMask: m.compatibilityMask,
       blocks,
@@ -120,7 +115,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     };
     const failures = failuresOf(result);
     if (ctx.json) {
-      ctx.partial = verifyJson(result, baseJson(args));
+      ctx.partial = verifyJson(result, baseJson(args, m));
       if (failures.length) throw new VerificationError(failures);
       ctx.io.stdout(jsonText(ctx.partial));
       return 0;
@@ -130,6 +125,6 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     ctx.io.stdout(ctx.out.splice(0).join(""));
     return 0;
   } finally {
-    close();
+    input.close();
   }
 }

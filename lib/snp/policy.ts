@@ -25,6 +25,9 @@
 
 import { IgvmToolError } from "../errors.ts";
 
+/** The original's message when no guest policy matches the SEV-SNP platform. */
+export const NO_GUEST_POLICY = "IGVM file does not contain a guest policy.";
+
 /** A decoded SEV-SNP guest policy. */
 export interface GuestPolicy {
   /** The raw u64. */

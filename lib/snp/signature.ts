@@ -61,7 +61,7 @@ export interface EcdsaSignature {
 export class SignatureError extends IgvmToolError {
   /** Creates the error; `message` must be one line. */
   constructor(message: string) {
-    super(message);
+    super(message, "signature");
     this.name = "SignatureError";
   }
 }
