@@ -29,7 +29,7 @@
  *      VMSA page as stored.
  *    - everything else: nothing.
  *
- * `docs/semantics.md` compares these rules with COCONUT's (`coconut.ts`).
+ * `docs/semantics.md` compares these rules with COCONUT's (`coconut_rules.ts`).
  *
  * @module
  */
