@@ -22,8 +22,9 @@
 
 import { PAGE_SIZE_4K } from "../igvm/defs.ts";
 import { payloadLength } from "../igvm/source.ts";
-import type { Payload } from "../igvm/types.ts";
+import type { ParameterArea, ParameterInsert, Payload } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
+import { type PageRecord, pages } from "./records.ts";
 
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
 
@@ -132,4 +133,43 @@ export function checkPageSize(data: Payload | null): void {
   if (length > PAGE_SIZE_4K) {
     throw new MeasurementError(`unsupported page data size: ${length} bytes`);
   }
+}
+
+/**
+ * The rule for `ParameterArea` (SNP and TDX; VBS refuses redefinition):
+ * remember its size.
+ *
+ * @example
+ * ```ts
+ * import { defineArea, ParameterAreaSizes } from "./crate_rules.ts";
+ * const areas = new ParameterAreaSizes(true);
+ * defineArea({ type: "ParameterArea", numberOfBytes: 0x2000n, parameterAreaIndex: 0, initialData: null }, areas);
+ * areas.size(0); // 0x2000n
+ * ```
+ */
+export function defineArea(d: ParameterArea, areas: ParameterAreaSizes): undefined {
+  areas.define(d.parameterAreaIndex, d.numberOfBytes);
+}
+
+/**
+ * The rule for `ParameterInsert` (SNP and TDX): `type` pages over the whole
+ * area from the insert's GPA ({@link pagesOfRange}); nothing for an empty range.
+ *
+ * @example
+ * ```ts
+ * import { insertedPages, ParameterAreaSizes } from "./crate_rules.ts";
+ * const areas = new ParameterAreaSizes(true);
+ * areas.define(0, 0x3000n);
+ * const d = { type: "ParameterInsert", gpa: 0x1000n, compatibilityMask: 1, parameterAreaIndex: 0 } as const;
+ * insertedPages(d, areas, 4, "Unmeasured")?.count; // 3
+ * ```
+ */
+export function insertedPages(
+  d: ParameterInsert,
+  areas: ParameterAreaSizes,
+  type: number,
+  log: string,
+): PageRecord | undefined {
+  const count = pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex));
+  return count > 0 ? pages(d.gpa, type, null, log, count) : undefined;
 }

@@ -40,7 +40,7 @@ import { MeasurementError } from "../errors.ts";
 import { SnpPageType } from "./page_info.ts";
 import { type PageRecord, pages, SKIPPED } from "./records.ts";
 import { allBits, type RuleSet } from "./rule_set.ts";
-import { checkPageSize, pagesOfRange, ParameterAreaSizes } from "./crate_rules.ts";
+import { checkPageSize, defineArea, insertedPages, ParameterAreaSizes } from "./crate_rules.ts";
 
 /** The verbose log's names of the SNP page types, as the original spells them. */
 export const SNP_LOG_NAMES: Readonly<Record<number, string>> = {
@@ -109,16 +109,9 @@ export const OPENVMM_SNP: RuleSet<ParameterAreaSizes> = {
   selects: allBits,
   start,
   directives: {
-    ParameterArea: (d, areas) => {
-      areas.define(d.parameterAreaIndex, d.numberOfBytes);
-    },
+    ParameterArea: defineArea,
     PageData: page,
-    ParameterInsert: (d, areas) => {
-      const count = pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex));
-      return count > 0
-        ? pages(d.gpa, SnpPageType.UNMEASURED, null, "Unmeasured", count)
-        : undefined;
-    },
+    ParameterInsert: (d, areas) => insertedPages(d, areas, SnpPageType.UNMEASURED, "Unmeasured"),
     SnpVpContext: (d) => pages(d.gpa, SnpPageType.VMSA, d.vmsa, "VMSA"),
   },
 };

@@ -26,7 +26,7 @@ import { PageDataFlags } from "../igvm/defs.ts";
 import type { PageData } from "../igvm/types.ts";
 import { type PageRecord, pages, SKIPPED } from "./records.ts";
 import { allBits, type RuleSet } from "./rule_set.ts";
-import { checkPageSize, pagesOfRange, ParameterAreaSizes } from "./crate_rules.ts";
+import { checkPageSize, defineArea, insertedPages, ParameterAreaSizes } from "./crate_rules.ts";
 import { TdxOperation } from "./tdx_mrtd.ts";
 
 function page(d: PageData): PageRecord {
@@ -54,15 +54,8 @@ export const CRATE_TDX: RuleSet<ParameterAreaSizes> = {
   selects: allBits,
   start: () => new ParameterAreaSizes(true),
   directives: {
-    ParameterArea: (d, areas) => {
-      areas.define(d.parameterAreaIndex, d.numberOfBytes);
-    },
+    ParameterArea: defineArea,
     PageData: page,
-    ParameterInsert: (d, areas) => {
-      const count = pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex));
-      return count > 0
-        ? pages(d.gpa, TdxOperation.ADD, null, "MEM.PAGE.ADD only", count)
-        : undefined;
-    },
+    ParameterInsert: (d, areas) => insertedPages(d, areas, TdxOperation.ADD, "MEM.PAGE.ADD only"),
   },
 };
