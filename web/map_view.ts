@@ -23,11 +23,11 @@ const SVG = "http://www.w3.org/2000/svg";
 const LABEL_WIDTH = 150;
 /** Height of a lane: the data row, then the required-memory row. */
 const LANE = { height: 34, data: 20, gapAfterData: 3, required: 6 };
-const AXIS_HEIGHT = 34;
+const AXIS_HEIGHT = 48;
 /** Least px per unit: below it, the map grows wider than its box (which scrolls). */
 const MIN_SCALE = 2;
-/** Least px between two axis labels. */
-const LABEL_SPACING = 84;
+/** Width of a character of the axis labels (12px monospace), in px. */
+const CHAR_WIDTH = 7.3;
 
 function el<K extends keyof SVGElementTagNameMap>(
   name: K,
@@ -80,36 +80,46 @@ function drawLanes(svg: SVGSVGElement, model: MapModel, scale: number): SVGRectE
   return rects;
 }
 
-/** Draws the axis: gap marks and the addresses where covered stretches begin and end. */
+/** Axis labels wanted: where covered stretches begin, then where they end, then inner edges. */
+function axisLabels(model: MapModel): { address: bigint; x: number; rank: number }[] {
+  const out: { address: bigint; x: number; rank: number }[] = [];
+  const segs = model.segments;
+  for (const [i, s] of segs.entries()) {
+    if (s.gap) continue;
+    const afterGap = i === 0 || segs[i - 1].gap;
+    out.push({ address: s.start, x: s.x, rank: afterGap ? 0 : 2 });
+    if (i === segs.length - 1 || segs[i + 1].gap) {
+      out.push({ address: s.end, x: s.x + s.width, rank: 1 });
+    }
+  }
+  return out.sort((a, b) => a.rank - b.rank || a.x - b.x);
+}
+
+/** Draws the axis: a tick at every edge, gap marks, and as many addresses as fit. */
 function drawAxis(svg: SVGSVGElement, model: MapModel, scale: number, top: number): void {
-  el("line", {
-    x1: LABEL_WIDTH,
-    x2: LABEL_WIDTH + model.units * scale,
-    y1: top,
-    y2: top,
-    class: "axis",
-  }, svg);
-  let lastLabel = -Infinity;
-  const label = (address: bigint, at: number) => {
-    el("line", { x1: at, x2: at, y1: top, y2: top + 4, class: "axis" }, svg);
-    if (at - lastLabel < LABEL_SPACING) return;
-    lastLabel = at;
-    const t = el("text", { x: at, y: top + 16, class: "axis-label" }, svg);
-    t.textContent = hex(address);
-  };
-  for (const [i, s] of model.segments.entries()) {
+  const right = LABEL_WIDTH + model.units * scale;
+  el("line", { x1: LABEL_WIDTH, x2: right, y1: top, y2: top, class: "axis" }, svg);
+  for (const s of model.segments) {
     const x0 = LABEL_WIDTH + s.x * scale;
-    if (s.gap) {
-      const mid = x0 + (s.width * scale) / 2;
-      const g = el("g", { class: "gap-mark" }, svg);
-      el("title", {}, g).textContent = `${hex(s.start)}..${hex(s.end)}: nothing (not to scale)`;
-      el("path", { d: `M${mid - 5},${top + 5} l4,-10 M${mid + 1},${top + 5} l4,-10` }, g);
-      continue;
-    }
-    if (i === 0 || model.segments[i - 1].gap) label(s.start, x0);
-    if (i === model.segments.length - 1 || model.segments[i + 1].gap) {
-      label(s.end, x0 + s.width * scale);
-    }
+    el("line", { x1: x0, x2: x0, y1: top, y2: top + 4, class: "axis" }, svg);
+    if (!s.gap) continue;
+    const mid = x0 + (s.width * scale) / 2;
+    const g = el("g", { class: "gap-mark" }, svg);
+    el("title", {}, g).textContent = `${hex(s.start)}..${hex(s.end)}: nothing (not to scale)`;
+    el("path", { d: `M${mid - 5},${top + 5} l4,-10 M${mid + 1},${top + 5} l4,-10` }, g);
+  }
+  // Two rows of labels; a label that fits in neither is left to the ranges' own texts.
+  const rows: [number, number][][] = [[], []];
+  for (const { address, x } of axisLabels(model)) {
+    const text = hex(address);
+    const half = (text.length * CHAR_WIDTH) / 2 + 4;
+    // Centred on its tick, but kept inside the drawing.
+    const at = Math.min(Math.max(LABEL_WIDTH + x * scale, LABEL_WIDTH + half), right + 8 - half);
+    const row = rows.findIndex((r) => !r.some(([a, b]) => at + half > a && at - half < b));
+    if (row < 0) continue;
+    rows[row].push([at - half, at + half]);
+    el("text", { x: at, y: top + 16 + 14 * row, class: "axis-label", "text-anchor": "middle" }, svg)
+      .textContent = text;
   }
   el("text", { x: 4, y: top + 16, class: "axis-label" }, svg).textContent = "GPA";
 }
