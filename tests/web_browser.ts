@@ -16,7 +16,7 @@ import puppeteer, {
   type WebWorker,
 } from "npm:puppeteer-core@25.19.0";
 import { buildWeb } from "../web/build.ts";
-import { type StaticServer, serveStatic } from "../web/serve.ts";
+import { serveStatic, type StaticServer } from "../web/serve.ts";
 import { runInProcess } from "./conformance_helpers.ts";
 
 /** Debian's Chromium. */
@@ -92,7 +92,8 @@ function recordWorker(worker: WebWorker, urls: string[]): void {
 export async function openPage(options: { dark?: boolean } = {}): Promise<Session> {
   const site = await Deno.makeTempDir({ prefix: "igvm-web-test-" });
   await buildWeb(site);
-  const server = serveStatic(site, 0);
+  // No policy header: the page's own <meta> policy must hold alone, as on any static host.
+  const server = serveStatic(site, 0, { cspHeader: false });
   const profile = await Deno.makeTempDir({ prefix: "igvm-chromium-" });
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -112,7 +113,9 @@ export async function openPage(options: { dark?: boolean } = {}): Promise<Sessio
   });
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 900 });
-  if (options.dark) await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+  if (options.dark) {
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+  }
   const urls: string[] = [];
   page.on("request", (r) => void urls.push(r.url()));
   page.on("workercreated", (w) => recordWorker(w, urls));
@@ -180,7 +183,16 @@ export async function cli(
 }
 
 /** The CLI's digests in the page's form (see {@link pageDigests}), from `inspect --json`. */
-export function cliDigests(json: { digests: { platform: string; semantics: string; digest: string | null; refusal: string | null }[] }): Record<string, string> {
+export function cliDigests(
+  json: {
+    digests: {
+      platform: string;
+      semantics: string;
+      digest: string | null;
+      refusal: string | null;
+    }[];
+  },
+): Record<string, string> {
   return Object.fromEntries(json.digests.map((d) => [
     `${d.platform}/${d.semantics}`,
     d.digest !== null ? d.digest.toUpperCase() : `refused: ${d.refusal}`,

@@ -29,7 +29,9 @@ export interface StaticServer {
 }
 
 /**
- * Serves the files of `dir` (no subfolders, no listing) on 127.0.0.1:`port`.
+ * Serves the files of `dir` (no subfolders, no listing) on 127.0.0.1:`port`;
+ * with `cspHeader: false`, without the policy header (as a host that sends
+ * no headers of its own: the page's `<meta>` policy then holds alone).
  *
  * @example
  * ```ts ignore
@@ -39,7 +41,14 @@ export interface StaticServer {
  * await server.shutdown();
  * ```
  */
-export function serveStatic(dir: string, port: number): StaticServer {
+export function serveStatic(
+  dir: string,
+  port: number,
+  options: { cspHeader?: boolean } = {},
+): StaticServer {
+  const policy: Record<string, string> = options.cspHeader === false
+    ? {}
+    : { "content-security-policy": CONTENT_SECURITY_POLICY };
   const requests: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req) => {
     const path = new URL(req.url).pathname;
@@ -54,7 +63,7 @@ export function serveStatic(dir: string, port: number): StaticServer {
       return new Response(body, {
         headers: {
           "content-type": type,
-          "content-security-policy": CONTENT_SECURITY_POLICY,
+          ...policy,
           "referrer-policy": "no-referrer",
           "x-content-type-options": "nosniff",
           "cache-control": "no-cache",
