@@ -149,6 +149,10 @@ export async function settled(page: Page, timeout = 120_000): Promise<string> {
 export async function chooseIgvm(page: Page, path: string): Promise<string> {
   const input = await page.$("input[type=file][data-input=igvm]");
   if (input === null) throw new Error("no IGVM file input");
+  // The page's change handler sets the state at once: reset it, to see this file's outcome;
+  // and empty the input, so that the same file chosen again is a change.
+  await page.$eval("main", (m) => (m as HTMLElement).dataset.state = "idle");
+  await input.evaluate((i) => (i as HTMLInputElement).value = "");
   await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(path);
   await page.waitForFunction(
     () => document.querySelector("main")!.dataset.state !== "idle",
