@@ -73,7 +73,11 @@ function setState(state: string, status: string): void {
   ui.status.textContent = status;
 }
 
-function showError(line: string): void {
+/** What the error shown is about: the IGVM file, or the report. */
+let errorAbout: "measure" | "verify" = "measure";
+
+function showError(line: string, about: "measure" | "verify" = "measure"): void {
+  errorAbout = about;
   ui.error.textContent = line;
   ui.error.hidden = line === "";
 }
@@ -170,7 +174,7 @@ function onReply(current: Job, reply: Reply): void {
     case "error":
       if (reply.during === "measure") fail(reply.line);
       else {
-        showError(reply.line);
+        showError(reply.line, "verify");
         ui.verifyResult.replaceChildren(note(`Could not compare: ${reply.line}`));
       }
   }
@@ -202,6 +206,7 @@ function clearVerification(): void {
 /** Compares the chosen report with the measured file, when both are there. */
 function verify(): void {
   clearVerification();
+  if (errorAbout === "verify") showError("");
   const report = ui.report.files?.[0];
   if (!report) return;
   if (!job) {
