@@ -29,7 +29,20 @@ async function bundle(entry: string, dir: string): Promise<string> {
   if (code !== 0) {
     throw new Error(`deno bundle ${entry} failed:\n${new TextDecoder().decode(stderr)}`);
   }
-  return await Deno.readTextFile(out);
+  const script = await Deno.readTextFile(out);
+  if (/^\s*(import|export)\b/m.test(script)) throw new Error(`${entry}: the bundle has imports`);
+  return script;
+}
+
+/**
+ * The page's script as a classic script (which browsers also load from
+ * `file://`, unlike module scripts): the bundle, which imports nothing and
+ * awaits nothing at its top, in a strict function, preceded by the worker's
+ * script (a module: the library awaits at its top) as a string.
+ */
+function pageScript(main: string, worker: string): string {
+  return `globalThis.IGVM_WORKER_SOURCE = ${JSON.stringify(worker)};\n` +
+    `(function () {\n"use strict";\n${main}\n})();\n`;
 }
 
 /** `index.html` with the policy written in. */
@@ -58,7 +71,7 @@ export async function buildWeb(out: string = DEFAULT_OUT): Promise<string[]> {
       "index.html": await indexHtml(),
       "style.css": await Deno.readTextFile(new URL("style.css", WEB)),
       // The worker's script travels inside the page's: starting a worker then loads nothing.
-      "main.js": `globalThis.IGVM_WORKER_SOURCE = ${JSON.stringify(worker)};\n${main}`,
+      "main.js": pageScript(main, worker),
       "_headers": `/*\n  Content-Security-Policy: ${CONTENT_SECURITY_POLICY}\n` +
         "  Referrer-Policy: no-referrer\n  X-Content-Type-Options: nosniff\n",
     };

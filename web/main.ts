@@ -118,7 +118,14 @@ function measure(file: File): void {
   worker.onerror = (e: ErrorEvent) => {
     if (job !== current) return;
     e.preventDefault();
-    fail(`Error: ${file.name}: internal error: ${e.message}`);
+    fail(
+      e.message
+        ? `Error: ${file.name}: internal error: ${e.message}`
+        : location.protocol === "file:"
+        ? "Error: opened from disk (file://), this page cannot start its worker: serve the folder " +
+          "(deno task web, or any static web server) and open it over http://"
+        : `Error: ${file.name}: internal error: the page's worker did not start`,
+    );
   };
   busy(true);
   setState("measuring", `Reading ${file.name}…`);
