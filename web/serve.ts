@@ -55,7 +55,10 @@ export function serveStatic(
     requests.push(path);
     const name = path === "/" ? "index.html" : path.slice(1);
     const type = TYPES[name.split(".").pop() ?? ""];
-    if (req.method !== "GET" || !/^[a-z_]+\.[a-z]+$/.test(name) || type === undefined) {
+    if (
+      (req.method !== "GET" && req.method !== "HEAD") || !/^[a-z_]+\.[a-z]+$/.test(name) ||
+      type === undefined
+    ) {
       return new Response("not found\n", { status: 404 });
     }
     try {
