@@ -58,6 +58,109 @@ function none(what: string): HTMLElement {
   return h("p", { class: "none" }, `No ${what}.`);
 }
 
+/** One table of the view: the member of `info` it lists, and how. */
+interface Part {
+  /** Member of {@link inspectFile}'s data. */
+  readonly key: string;
+  /** Table caption. */
+  readonly caption: string;
+  /** Column headers. */
+  readonly headers: readonly string[];
+  /** The cells of one entry. */
+  readonly row: (entry: Json) => Child[];
+  /** Shown when there is no entry ("No … ."); nothing when absent. */
+  readonly empty?: string;
+}
+
+const PARTS: readonly Part[] = [
+  {
+    key: "platforms",
+    caption: "Platforms",
+    headers: ["Platform", "Mask", "Highest VTL", "Version", "Shared GPA boundary"],
+    row: (p) => [
+      String(p.type),
+      mask(p.compatibilityMask),
+      String(p.highestVtl),
+      String(p.platformVersion),
+      code(String(p.sharedGpaBoundary)),
+    ],
+  },
+  {
+    key: "initializations",
+    caption: "Initialization headers",
+    headers: ["Type", "Mask", "Details"],
+    row: (i) => [String(i.type), mask(i.compatibilityMask), initDetail(i)],
+    empty: "initialization headers",
+  },
+  {
+    key: "memory",
+    caption: "Memory (page data merged into GPA ranges; end exclusive)",
+    headers: ["Mask", "Kind", "Start", "End", "Pages"],
+    row: (r) => [
+      mask(r.compatibilityMask),
+      String(r.kind),
+      code(String(r.start)),
+      code(String(r.end)),
+      String(r.pages),
+    ],
+    empty: "page data",
+  },
+  {
+    key: "requiredMemory",
+    caption: "Required memory",
+    headers: ["Mask", "GPA", "Bytes", "VTL2-protectable"],
+    row: (r) => [
+      mask(r.compatibilityMask),
+      code(String(r.gpa)),
+      String(r.size),
+      r.vtl2Protectable ? "yes" : "no",
+    ],
+  },
+  {
+    key: "parameterAreas",
+    caption: "Parameter areas",
+    headers: ["Area", "Bytes", "Initial data", "Uses", "Inserted at"],
+    row: (a) => [
+      String(a.index),
+      String(a.size ?? "?"),
+      a.initialData ? "yes" : "no",
+      list(a.uses).map((u) => `${u.type} @${u.byteOffset}`).join(", ") || "none",
+      list(a.insertedAt).map((i) =>
+        `${i.gpa} (mask 0x${(i.compatibilityMask as number).toString(16)})`
+      ).join(", ") || "not inserted",
+    ],
+    empty: "parameter areas",
+  },
+  {
+    key: "errorRanges",
+    caption: "Error ranges",
+    headers: ["Mask", "GPA", "Bytes"],
+    row: (r) => [mask(r.compatibilityMask), code(String(r.gpa)), String(r.size)],
+  },
+  {
+    key: "vpContexts",
+    caption: "VP contexts",
+    headers: ["Type", "Mask", "VP", "Details"],
+    row: (v) => [
+      String(v.type),
+      mask(v.compatibilityMask),
+      v.vpIndex === undefined ? "" : String(v.vpIndex),
+      v.gpa !== undefined
+        ? `GPA ${v.gpa}, CR0 ${v.cr0}, RIP ${v.rip}, SEV features ${v.sevFeatures}`
+        : v.registers !== undefined
+        ? `VTL ${v.vtl}, ${v.registers} register(s)`
+        : "",
+    ],
+    empty: "VP contexts",
+  },
+];
+
+function part(info: Json, p: Part): Child {
+  const entries = list(info[p.key]);
+  if (entries.length === 0) return p.empty ? none(p.empty) : "";
+  return table(p.caption, [...p.headers], entries.map(p.row));
+}
+
 /**
  * The inspect view of `info` ({@link inspectFile}'s data).
  *
@@ -68,12 +171,8 @@ function none(what: string): HTMLElement {
  * ```
  */
 export function inspectView(info: Json): HTMLElement {
-  const counts = Object.entries(info.directiveCounts as Record<string, number>);
-  const memory = list(info.memory);
-  const required = list(info.requiredMemory);
-  const areas = list(info.parameterAreas);
-  const errors = list(info.errorRanges);
-  const vps = list(info.vpContexts);
+  const counts = Object.entries(info.directiveCounts as Record<string, number>)
+    .map(([k, v]) => `${k} ${v}`).join(", ") || "none";
   const blocks = list(info.idBlocks);
   return h(
     "div",
@@ -83,93 +182,9 @@ export function inspectView(info: Json): HTMLElement {
       {},
       `Format version ${info.formatVersion} (${info.arch}, ${
         (info.pageSize as number) / 1024
-      } KiB pages). Directives: ${counts.map(([k, v]) => `${k} ${v}`).join(", ") || "none"}.`,
+      } KiB pages). Directives: ${counts}.`,
     ),
-    table(
-      "Platforms",
-      ["Platform", "Mask", "Highest VTL", "Version", "Shared GPA boundary"],
-      list(info.platforms).map((p) => [
-        String(p.type),
-        mask(p.compatibilityMask),
-        String(p.highestVtl),
-        String(p.platformVersion),
-        code(String(p.sharedGpaBoundary)),
-      ]),
-    ),
-    list(info.initializations).length
-      ? table(
-        "Initialization headers",
-        ["Type", "Mask", "Details"],
-        list(info.initializations).map((i) => [
-          String(i.type),
-          mask(i.compatibilityMask),
-          initDetail(i),
-        ]),
-      )
-      : none("initialization headers"),
-    memory.length
-      ? table(
-        "Memory (page data merged into GPA ranges; end exclusive)",
-        ["Mask", "Kind", "Start", "End", "Pages"],
-        memory.map((r) => [
-          mask(r.compatibilityMask),
-          String(r.kind),
-          code(String(r.start)),
-          code(String(r.end)),
-          String(r.pages),
-        ]),
-      )
-      : none("page data"),
-    required.length
-      ? table(
-        "Required memory",
-        ["Mask", "GPA", "Bytes", "VTL2-protectable"],
-        required.map((r) => [
-          mask(r.compatibilityMask),
-          code(String(r.gpa)),
-          String(r.size),
-          r.vtl2Protectable ? "yes" : "no",
-        ]),
-      )
-      : "",
-    areas.length
-      ? table(
-        "Parameter areas",
-        ["Area", "Bytes", "Initial data", "Uses", "Inserted at"],
-        areas.map((a) => [
-          String(a.index),
-          String(a.size ?? "?"),
-          a.initialData ? "yes" : "no",
-          list(a.uses).map((u) => `${u.type} @${u.byteOffset}`).join(", ") || "none",
-          list(a.insertedAt).map((i) =>
-            `${i.gpa} (mask 0x${(i.compatibilityMask as number).toString(16)})`
-          ).join(", ") || "not inserted",
-        ]),
-      )
-      : none("parameter areas"),
-    errors.length
-      ? table(
-        "Error ranges",
-        ["Mask", "GPA", "Bytes"],
-        errors.map((r) => [mask(r.compatibilityMask), code(String(r.gpa)), String(r.size)]),
-      )
-      : "",
-    vps.length
-      ? table(
-        "VP contexts",
-        ["Type", "Mask", "VP", "Details"],
-        vps.map((v) => [
-          String(v.type),
-          mask(v.compatibilityMask),
-          v.vpIndex === undefined ? "" : String(v.vpIndex),
-          v.gpa !== undefined
-            ? `GPA ${v.gpa}, CR0 ${v.cr0}, RIP ${v.rip}, SEV features ${v.sevFeatures}`
-            : v.registers !== undefined
-            ? `VTL ${v.vtl}, ${v.registers} register(s)`
-            : "",
-        ]),
-      )
-      : none("VP contexts"),
+    ...PARTS.map((p) => part(info, p)),
     blocks.length ? section("SNP ID blocks", ...blocks.map(idBlock)) : none("SNP ID block"),
   );
 }
