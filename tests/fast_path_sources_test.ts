@@ -15,7 +15,7 @@ import { measure, type Semantics } from "../lib/measure/measure.ts";
 import { pageData, platform, snpFile } from "../lib/igvm/builder.ts";
 import { openFileSource, WINDOW_SIZE } from "../lib/cli/file_source.ts";
 import { FileAccessError } from "../lib/cli/io.ts";
-import { errorLine } from "../lib/cli/run.ts";
+import { errorLine } from "../lib/cli/error_line.ts";
 import { fileIdentity, HashJobs, type HashJobSetup, JOB_PAGES } from "../lib/cli/parallel_hash.ts";
 import { everyKind, measureFile, replaceAtomically, SNP, SOURCES } from "./fast_path_helpers.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { DigestEntry } from "../lib/inspect/inspect_text.ts";
+import type { DigestEntry } from "./digests.ts";
 import { h } from "./dom.ts";
 
 const RULES: Record<string, string> = {

@@ -1,13 +1,13 @@
 /**
  * Errors as the page shows them: the line the CLI prints on stderr
- * (`lib/cli/run.ts`, `errorLine`), so that the page and the CLI word a bad
- * file alike. The CLI's own function lives with its Deno-only driver; this
- * one is the same rule without it.
+ * (`lib/cli/error_line.ts`), so that the page and the CLI word a bad file
+ * alike.
  *
  * @module
  */
 
-import { IgvmToolError, MeasurementError } from "../lib/errors.ts";
+import { IgvmToolError } from "../lib/errors.ts";
+import { errorLine as cliErrorLine, internalErrorLine } from "../lib/cli/error_line.ts";
 
 /**
  * The one line the CLI prints for `e` (without the newline). An error that is
@@ -24,12 +24,6 @@ import { IgvmToolError, MeasurementError } from "../lib/errors.ts";
  * ```
  */
 export function errorLine(e: unknown, file: string): string {
-  if (e instanceof MeasurementError) {
-    return `Error: ${e.quoted ? `"${e.message}"` : e.message}`;
-  }
-  if (e instanceof IgvmToolError) {
-    return e.file !== undefined ? `Error: ${e.file}: ${e.message}` : `Error: ${e.message}`;
-  }
-  const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-  return `Error: ${file}: internal error: ${msg}`;
+  const line = e instanceof IgvmToolError ? cliErrorLine(e) : internalErrorLine(e, file);
+  return line.replace(/\n$/, "");
 }

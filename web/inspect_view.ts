@@ -10,7 +10,8 @@
  */
 
 import type { Json } from "../lib/inspect/inspect_file.ts";
-import { type DigestEntry, inspectText } from "../lib/inspect/inspect_text.ts";
+import { inspectText } from "../lib/inspect/inspect_text.ts";
+import type { DigestEntry } from "./digests.ts";
 import { type Child, code, h, table } from "./dom.ts";
 
 const list = (v: unknown) => (v ?? []) as Json[];

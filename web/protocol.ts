@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { DigestEntry } from "../lib/inspect/inspect_text.ts";
+import type { DigestEntry } from "./digests.ts";
 import type { Json } from "../lib/inspect/inspect_file.ts";
 
 /** Page → worker: measure `file` (one file per worker). */

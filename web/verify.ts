@@ -13,7 +13,7 @@ import { platformMask } from "../lib/igvm/select.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmToolError, MeasurementError } from "../lib/errors.ts";
-import { NOT_COMPATIBLE } from "../lib/measure/coconut.ts";
+import { NOT_COMPATIBLE, parseOptionsFor } from "../lib/measure/measure.ts";
 import { parseReport } from "../lib/snp/report.ts";
 import { loaderGuestPolicy } from "../lib/snp/igvm_id_block.ts";
 import { type Check, verifyIdBlocks } from "../lib/verify/id_block_check.ts";
@@ -24,7 +24,7 @@ import {
   type VerifyResult,
   verifyText,
 } from "../lib/verify/verify_report.ts";
-import { type DigestEntry, verifyParseOptions } from "./digests.ts";
+import type { DigestEntry } from "./digests.ts";
 import { reportSignatureCheck } from "./report_signature.ts";
 import type { NamedBytes, Verified } from "./protocol.ts";
 
@@ -62,7 +62,7 @@ function naming<T>(name: string, fn: () => T): T {
 /** The SEV-SNP digest by `semantics`, or the error `verify` stops with. */
 function snpDigest(image: MeasuredImage, semantics: string): Uint8Array {
   const entry = image.digests.find((d) => d.platform === "sev-snp" && d.semantics === semantics);
-  if (entry === undefined) throw new MeasurementError(NOT_COMPATIBLE, true);
+  if (entry === undefined) throw new MeasurementError(NOT_COMPATIBLE, "platform-not-in-file");
   if (entry.digest === null) throw new MeasurementError(entry.refusal ?? "refused");
   return Uint8Array.fromHex(entry.digest);
 }
@@ -87,7 +87,7 @@ export async function verifyReport(
   const report = naming(input.report.name, () => parseReport(input.report.bytes));
   const file = naming(
     image.name,
-    () => parseIgvm(image.file.source!, verifyParseOptions(semantics)),
+    () => parseIgvm(image.file.source!, parseOptionsFor({ platform: "sev-snp", semantics })),
   );
   const digest = snpDigest(image, semantics);
   const mask = platformMask(file, PlatformType.SEV_SNP)!;

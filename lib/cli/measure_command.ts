@@ -69,9 +69,6 @@ export function measureInput(
   }
 }
 
-/** The original's refusal to sign for another platform than SEV-SNP. */
-export const SIGN_SNP_ONLY = "Signing is only supported for SEV-SNP";
-
 /** The ID-block check the original applies after printing the digest. */
 export function idBlockMismatch(expected: Uint8Array): MeasurementError {
   return new MeasurementError(

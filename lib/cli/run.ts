@@ -10,36 +10,14 @@
 import { HelpRequest, parseArgs, type ParsedArgs, UsageError } from "./args.ts";
 import { PROGRAM } from "./spec.ts";
 import { IgvmToolError, OptionsError } from "../errors.ts";
-import { NOT_COMPATIBLE } from "../measure/measure.ts";
-import { NO_GUEST_POLICY } from "../snp/policy.ts";
+import { errorLine, internalErrorLine } from "./error_line.ts";
 import { type CliIo, type CommandContext, denoIo } from "./io.ts";
-import { measureCommand, SIGN_SNP_ONLY } from "./measure_command.ts";
+import { measureCommand } from "./measure_command.ts";
 import { errorJson, jsonRequested, jsonText } from "./json.ts";
-import type { VerificationError } from "../verify/verification_error.ts";
 import { usageErrorFor } from "./options.ts";
 
 /** Exit codes. */
 export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
-
-/**
- * The original's messages that it reports as Rust string values, which its
- * `main` prints with `{:?}`: in quotes.
- */
-const QUOTED = new Set([NOT_COMPATIBLE, NO_GUEST_POLICY, SIGN_SNP_ONLY]);
-
-/** Formats an error of ours as the stderr line(s) the CLI prints. */
-export function errorLine(e: IgvmToolError): string {
-  switch (e.kind) {
-    case "verification":
-      return (e as VerificationError).failures.map((f) => `Error: ${f.file}: ${f.message}\n`)
-        .join("");
-    case "measurement":
-      // The original's own messages, as its `main` prints them (no file name).
-      return `Error: ${QUOTED.has(e.message) ? `"${e.message}"` : e.message}\n`;
-    default:
-      return e.file !== undefined ? `Error: ${e.file}: ${e.message}\n` : `Error: ${e.message}\n`;
-  }
-}
 
 async function dispatch(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
   switch (parsed.command) {
@@ -117,8 +95,7 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
       io.stderr(errorLine(e));
       return code;
     }
-    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    io.stderr(`Error: ${parsed.input}: internal error: ${msg}\n`);
+    io.stderr(internalErrorLine(e, parsed.input));
     return code;
   }
 }

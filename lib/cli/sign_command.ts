@@ -18,7 +18,8 @@
 
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, FileAccessError, withFile } from "./io.ts";
-import { measureInput, SIGN_SNP_ONLY } from "./measure_command.ts";
+import { measureInput } from "./measure_command.ts";
+import { SIGN_SNP_ONLY } from "./error_line.ts";
 import type { Measurement } from "../measure/measure.ts";
 import { globalOptions, stringOption as opt } from "./options.ts";
 import { baseJson, jsonText } from "./json.ts";

@@ -16,6 +16,7 @@ import {
   type Semantics,
 } from "./measure.ts";
 import { foldPlan, pagesToMeasure } from "./engine.ts";
+import { memoizedPageHashes } from "./page_hashes.ts";
 
 /** One digest of {@link measureAll}: the digest, or why it was refused. */
 export interface DigestEntry {
@@ -85,6 +86,8 @@ export function measureAll(file: IgvmFile, options: MeasureAllOptions = {}): Dig
       steps.push({ platform, semantics, refusal: e.message });
     }
   }
+  // SEV-SNP's two rule sets hash the same pages: each is hashed once.
+  const pageHashes = file.source && memoizedPageHashes(options.pageHashes, file.source);
   const total = steps.reduce(
     (n, s) => n + (s.planned ? pagesToMeasure(s.planned.plan.records) : 0),
     0,
@@ -97,7 +100,7 @@ export function measureAll(file: IgvmFile, options: MeasureAllOptions = {}): Dig
     before += pagesToMeasure(planned.plan.records);
     try {
       const digest = foldPlan(planned.plan, planned.digest, file.source, {
-        pageHashes: options.pageHashes,
+        pageHashes,
         progress: progress && ((done) => progress(offset + done, total)),
       });
       return { platform, semantics, digest, refusal: null };

@@ -100,3 +100,50 @@ export function isFilePage(
 ): payload is FileRange {
   return payload !== null && !(payload instanceof Uint8Array) && payload.length === 4096;
 }
+
+/**
+ * A {@link PageHashService} that remembers every digest it hands out, so that
+ * measuring a file under several rule sets (`measureAll`: SEV-SNP by both)
+ * hashes each page once. Pages not seen before go to `service` (or, without
+ * one, to {@link batchPageHashes} over `source`); when `service` declines,
+ * so does this.
+ *
+ * @example
+ * ```ts
+ * import { memoizedPageHashes } from "./page_hashes.ts";
+ * import { bytesSource } from "../igvm/source.ts";
+ * const hashes = memoizedPageHashes(undefined, bytesSource(new Uint8Array(8192)));
+ * hashes.sha384Pages(Float64Array.of(0, 4096))!.next().length; // 48
+ * hashes.sha384Pages(Float64Array.of(4096))!.next().length; // 48, from memory
+ * ```
+ */
+export function memoizedPageHashes(
+  service: PageHashService | undefined,
+  source: IgvmSource,
+): PageHashService {
+  const known = new Map<number, Uint8Array>();
+  return {
+    sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
+      // Each new page once, in the order the reader below first asks for it.
+      const fresh = Float64Array.from(new Set(offsets.filter((o) => !known.has(o))));
+      const reader = fresh.length === 0
+        ? undefined
+        : service
+        ? service.sha384Pages(fresh)
+        : batchPageHashes(source, fresh);
+      if (fresh.length > 0 && reader === undefined) return undefined;
+      let cursor = 0;
+      return {
+        next(): Uint8Array {
+          const offset = offsets[cursor++];
+          const digest = known.get(offset);
+          if (digest !== undefined) return digest;
+          const computed = reader!.next().slice();
+          known.set(offset, computed);
+          return computed;
+        },
+        close: () => reader?.close(),
+      };
+    },
+  };
+}
