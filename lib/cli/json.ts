@@ -20,7 +20,10 @@ import { FileAccessError } from "./io.ts";
 
 /** The `error` member of a JSON result. */
 export interface ErrorJson {
-  /** `usage`, `file`, `format`, `measurement`, `key`, `signature`, `report`, `verification`, `internal`, `error`. */
+  /**
+   * `usage`, `file`, `format`, `measurement`, `key`, `signature`, `report`, `verification`,
+   * `certificate`, `attestation`, `network`, `internal`, `error`.
+   */
   readonly type: string;
   /** One line, the reason as the text output words it (without `Error: <file>:`). */
   readonly message: string;
@@ -62,6 +65,12 @@ export function errorJson(e: unknown): ErrorJson {
     ? "signature"
     : e.name === "VerificationError"
     ? "verification"
+    : e.name === "CertificateError"
+    ? "certificate"
+    : e.name === "AttestationError"
+    ? "attestation"
+    : e.name === "KdsError"
+    ? "network"
     : "error";
   return {
     type,
