@@ -85,46 +85,50 @@ export async function assembleChain(
 ): Promise<Chain> {
   const issuedBy = (c: Certificate) => (x: Certificate) => same(x.subject.der, c.issuer.der);
   const others = given.filter((c) => !same(c.der, leaf.der));
-  const interCandidates = [...others.filter((c) => !selfIssued(c)), ...builtIn]
-    .filter(issuedBy(leaf));
-  const intermediate = await firstSigner(interCandidates, leaf);
-  if (!intermediate) {
-    return {
-      leaf,
-      problems: [
-        `no intermediate certificate (ASK or ASVK) named "${leaf.issuer.text}" for ${
-          certLabel(leaf)
-        }`,
-      ],
-    };
+  const givenInters = others.filter((c) => !selfIssued(c));
+  const givenRoots = others.filter(selfIssued);
+  const problems: string[] = [];
+  // Certificates given for the chain must fit it: a wrong ASK is an error, not silently replaced.
+  if (givenInters.length && !givenInters.some(issuedBy(leaf))) {
+    problems.push(
+      `${givenInters.map(certLabel).join(", ")} did not issue ${
+        certLabel(leaf)
+      } (its issuer is "${leaf.issuer.text}")`,
+    );
   }
-  const presented = others.filter((c) => selfIssued(c)).filter(issuedBy(intermediate));
+  const intermediate = await firstSigner([...givenInters, ...builtIn].filter(issuedBy(leaf)), leaf);
+  if (!intermediate) {
+    problems.push(
+      `no intermediate certificate (ASK or ASVK) named "${leaf.issuer.text}" for ${
+        certLabel(leaf)
+      }`,
+    );
+    return { leaf, problems };
+  }
+  const presented = givenRoots.filter(issuedBy(intermediate));
+  if (givenRoots.length && presented.length === 0) {
+    problems.push(
+      `${givenRoots.map(certLabel).join(", ")} did not issue ${certLabel(intermediate)} ` +
+        `(its issuer is "${intermediate.issuer.text}")`,
+    );
+  }
   if (presented.length > 0) {
-    const root = await firstSigner(presented, intermediate);
-    const trustedRoot = root && trusted.some((t) => sameAnchor(t, root));
-    const names = trusted.map((t) => t.subject.commonName || t.subject.text).join(", ");
-    return {
-      leaf,
-      intermediate,
-      root,
-      problems: trustedRoot ? [] : [
-        `${certLabel(root!)} is not a trusted root (trusted: ${names || "none"})`,
-      ],
-    };
+    const root = (await firstSigner(presented, intermediate))!;
+    if (!trusted.some((t) => sameAnchor(t, root))) {
+      const names = trusted.map((t) => t.subject.commonName || t.subject.text).join(", ");
+      problems.push(`${certLabel(root)} is not a trusted root (trusted: ${names || "none"})`);
+    }
+    return { leaf, intermediate, root, problems };
   }
   const root = await firstSigner(trusted.filter(issuedBy(intermediate)), intermediate);
   if (!root) {
-    return {
-      leaf,
-      intermediate,
-      problems: [
-        `${
-          certLabel(intermediate)
-        } is issued by "${intermediate.issuer.text}", which is not a trusted root`,
-      ],
-    };
+    problems.push(
+      `${
+        certLabel(intermediate)
+      } is issued by "${intermediate.issuer.text}", which is not a trusted root`,
+    );
   }
-  return { leaf, intermediate, root, problems: [] };
+  return { leaf, intermediate, root, problems };
 }
 
 function caProblems(c: SourcedCertificate, role: string): string[] {
