@@ -167,6 +167,8 @@ export interface PkiSpec {
   /** Replaces the leaf's public key. */
   readonly leafSpki?: Uint8Array;
   readonly askSerial?: bigint;
+  /** keyUsage bits of the ASK (default 5, keyCertSign, as AMD's ASKs). */
+  readonly askKeyUsage?: readonly number[];
 }
 
 /** A generated ARK → ASK/ASVK → VCEK/VLEK chain (DER). */
@@ -229,7 +231,7 @@ export async function testPki(spec: PkiSpec = {}): Promise<TestPki> {
     notBefore: from,
     notAfter: to,
     spki: await spki(k.ask.publicKey),
-    extensions: [basicConstraints(true), keyUsage(5)],
+    extensions: [basicConstraints(true), keyUsage(...(spec.askKeyUsage ?? [5]))],
     signer: k.ark.privateKey,
   });
   const leaf = await certificate({

@@ -105,12 +105,23 @@ export function name(attrs: readonly (readonly [string, string])[]): Uint8Array 
   return seq(...attrs.map(([k, v]) => set(seq(oid(ATTR[k]), utf8(v)))));
 }
 
-/** AMD's name layout with the given common name. */
+/** PrintableString. */
+export const printable = (s: string): Uint8Array => tlv(0x13, new TextEncoder().encode(s));
+
+/**
+ * AMD's name layout with the given common name: the attributes in AMD's
+ * order, C as a PrintableString and the rest as UTF8String (as in AMD's ARK).
+ */
 export function amdName(cn: string): Uint8Array {
-  return name([["OU", "Engineering"], ["C", "US"], ["L", "Santa Clara"], ["ST", "CA"], [
-    "O",
-    "Advanced Micro Devices",
-  ], ["CN", cn]]);
+  const attrs: [string, string][] = [
+    ["OU", "Engineering"],
+    ["C", "US"],
+    ["L", "Santa Clara"],
+    ["ST", "CA"],
+    ["O", "Advanced Micro Devices"],
+    ["CN", cn],
+  ];
+  return seq(...attrs.map(([k, v]) => set(seq(oid(ATTR[k]), k === "C" ? printable(v) : utf8(v)))));
 }
 
 const SHA384 = "2.16.840.1.101.3.4.2.2";
