@@ -63,5 +63,25 @@ export {
 export type { SourcedCertificate } from "./chain.ts";
 export type { SourcedCrl } from "./revocation.ts";
 export { CertificateError } from "../../x509/certificate_error.ts";
-export { type Certificate, parseCertificate } from "../../x509/certificate.ts";
-export { type Crl, parseCrl } from "../../x509/crl.ts";
+export {
+  type Certificate,
+  type Extension,
+  parseCertificate,
+  type SignedData,
+} from "../../x509/certificate.ts";
+export { type Crl, parseCrl, type RevokedEntry } from "../../x509/crl.ts";
+export type { AlgorithmIdentifier, PublicKeyInfo } from "../../x509/algorithm.ts";
+export type { Tlv } from "../../x509/der.ts";
+export type { Name } from "../../x509/name.ts";
+export type { CertTableKind } from "./cert_table.ts";
+export type { KdsLocation } from "./kds.ts";
+export type { ReportSignatureCheck } from "./report_signature.ts";
+export {
+  type AttestationReport,
+  type KeyInfo,
+  parseReport,
+  type Product,
+  type TcbVersion,
+} from "../../snp/report.ts";
+export type { EcdsaSignature } from "../../snp/signature.ts";
+export { IgvmToolError, ReportError } from "../../errors.ts";
