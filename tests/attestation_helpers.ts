@@ -12,6 +12,12 @@
  */
 
 import { runCli } from "../lib/cli/run.ts";
+import { assertEquals, assertMatch, assertOk } from "./assert.ts";
+import {
+  type AttestationOptions,
+  type AttestationResult,
+  verifyAttestation,
+} from "../lib/verify/attestation/mod.ts";
 import {
   amdName,
   basicConstraints,
@@ -326,4 +332,43 @@ export async function tempFiles(
     await Deno.writeFile(`${dir}/${n}`, typeof b === "string" ? new TextEncoder().encode(b) : b);
   }
   return dir;
+}
+
+/** The check `name` of `r`. */
+export function check(r: AttestationResult, name: string): { status: string; detail: string } {
+  const c = r.checks.find((x) => x.name === name);
+  assertOk(c, `no check ${name}`);
+  return c;
+}
+
+export function expectCheck(
+  r: AttestationResult,
+  name: string,
+  status: string,
+  detail?: RegExp,
+): void {
+  const c = check(r, name);
+  assertEquals(c.status, status, `${name}: ${c.detail}`);
+  if (detail) assertMatch(c.detail, detail);
+}
+
+/** Verifies a report of `report` fields against a chain of `pki` fields, trusting the test root. */
+export async function run(
+  opts: {
+    pki?: PkiSpec;
+    report?: ReportSpec;
+    options?: AttestationOptions;
+    chain?: (p: TestPki) => Uint8Array[];
+  } = {},
+): Promise<AttestationResult> {
+  const pki = await testPki(opts.pki);
+  const report = await makeReport(opts.report ?? {}, pki.keys.leaf.privateKey);
+  const leaf = opts.pki?.kind === "VLEK" ? { vlek: pki.leaf } : { vcek: pki.leaf };
+  return verifyAttestation(report, {
+    ...leaf,
+    chain: opts.chain ? opts.chain(pki) : [pki.ask, pki.ark],
+    roots: [pki.ark],
+    at: AT,
+    ...opts.options,
+  });
 }

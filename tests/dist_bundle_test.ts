@@ -86,7 +86,9 @@ Deno.test("dist bundle: self-contained, measures and signs with an empty DENO_DI
       "2026-06-01T00:00:00Z",
     ], { cwd, env });
     assertSuccess(rep, "bundle report");
-    assertOk(rep.stdout.endsWith("Result: verified (a genuine AMD SEV-SNP report; every check passed)\n"));
+    assertOk(
+      rep.stdout.endsWith("Result: verified (a genuine AMD SEV-SNP report; every check passed)\n"),
+    );
 
     // Nothing was downloaded into the empty DENO_DIR: no npm or remote module cache.
     const cached = [...Deno.readDirSync(empty)].map((e) => e.name);

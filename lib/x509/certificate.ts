@@ -30,9 +30,9 @@ import {
   readTlv,
   smallInteger,
   Tag,
-  timeValue,
   type Tlv,
 } from "./der.ts";
+import { timeValue } from "./der_text.ts";
 import {
   type AlgorithmIdentifier,
   type PublicKeyInfo,

@@ -17,15 +17,8 @@
  */
 
 import { CertificateError } from "./certificate_error.ts";
-import {
-  children,
-  expectTag,
-  integerBytes,
-  smallInteger,
-  Tag,
-  timeValue,
-  type Tlv,
-} from "./der.ts";
+import { children, expectTag, integerBytes, smallInteger, Tag, type Tlv } from "./der.ts";
+import { timeValue } from "./der_text.ts";
 import { readAlgorithm } from "./algorithm.ts";
 import { type Extension, readExtensions, readSigned, type SignedData } from "./certificate.ts";
 import { type Name, readName } from "./name.ts";

@@ -11,7 +11,8 @@
  */
 
 import { CertificateError } from "./certificate_error.ts";
-import { children, encoding, expectTag, oidString, stringValue, Tag, type Tlv } from "./der.ts";
+import { children, encoding, expectTag, oidString, Tag, type Tlv } from "./der.ts";
+import { stringValue } from "./der_text.ts";
 
 const SHORT: Record<string, string> = {
   "2.5.4.3": "CN",

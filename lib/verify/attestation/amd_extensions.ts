@@ -17,7 +17,8 @@
  */
 
 import type { Certificate } from "../../x509/certificate.ts";
-import { readTlv, smallInteger, stringValue, Tag } from "../../x509/der.ts";
+import { readTlv, smallInteger, Tag } from "../../x509/der.ts";
+import { stringValue } from "../../x509/der_text.ts";
 
 /** AMD's extension arc. */
 export const AMD_OID = "1.3.6.1.4.1.3704.1";
