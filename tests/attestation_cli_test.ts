@@ -16,7 +16,9 @@ import {
   makeReport,
   REAL,
   spawnCli,
+  spki,
   tempFiles,
+  testKeys,
   testPki,
 } from "./attestation_helpers.ts";
 
@@ -333,6 +335,28 @@ Deno.test("report CLI: hostile inputs are one error line naming the file, exit 1
       assertMatch(r.stderr, re);
       assertOk(!/\n\s+at /.test(r.stderr), "no stack trace");
     }
+    // A VCEK with an RSA key (under a trusted test chain): one failed check, naming the file.
+    const pki = await testPki({ leafSpki: await spki((await testKeys()).other.publicKey) });
+    await Deno.writeFile(`${d}/rsa-vcek.der`, pki.leaf);
+    await Deno.writeFile(`${d}/test-ark.der`, pki.ark);
+    await Deno.writeFile(`${d}/test-ask.der`, pki.ask);
+    await Deno.writeFile(`${d}/test.bin`, await makeReport({}, (await testKeys()).leaf.privateKey));
+    const rsa = await cli([
+      `${d}/test.bin`,
+      "report",
+      "--vcek",
+      `${d}/rsa-vcek.der`,
+      "--chain",
+      `${d}/test-ask.der`,
+      "--root",
+      `${d}/test-ark.der`,
+      "--at",
+      AT_ARG,
+    ]);
+    assertEquals(rsa.code, 1);
+    assertEquals(lines(rsa.stderr), [
+      `Error: ${d}/test.bin: report-signature: SEV-VCEK (${d}/rsa-vcek.der): key is RSA 2048-bit, expected EC P-384`,
+    ]);
     // The same in JSON: one object, `verified: false`, the error typed.
     const j = await cli([report, "report", "--vcek", `${d}/trunc.der`, "--json"]);
     const o = JSON.parse(j.stdout);

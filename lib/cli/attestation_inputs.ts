@@ -286,7 +286,9 @@ async function fetchMissing(
   policy: { at: Date; product?: string; kdsBaseUrl?: string },
 ): Promise<void> {
   const cacheDir = str(args, "cache");
-  const isVcek = report.keyInfo.signingKeyName === "VCEK";
+  const signer = report.keyInfo.signingKeyName;
+  if (signer !== "VCEK" && signer !== "VLEK") return; // an unsigned report: nothing to fetch for it
+  const isVcek = signer === "VCEK";
   const want = {
     vcek: isVcek && got.vcek === undefined,
     chain: got.chain.length === 0,
