@@ -10,9 +10,9 @@
  * @module
  */
 
+import { coconut } from "../tests/measure_helpers.ts";
 import { openFileSource } from "../lib/cli/file_source.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
 
 const path = Deno.args[0];
 const rounds = Number(Deno.args[1] ?? 3);
@@ -30,7 +30,7 @@ for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
     const src = openFileSource(path, { parallelThreshold, workers, hashAhead });
     try {
-      const d = measureCoconut(parseIgvm(src)).digest.toHex();
+      const d = coconut(parseIgvm(src)).digest.toHex();
       if (digest !== undefined && d !== digest) throw new Error(`${name}: digest differs`);
       digest = d;
     } finally {

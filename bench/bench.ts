@@ -20,12 +20,12 @@
  * @module
  */
 
+import { coconut } from "../tests/measure_helpers.ts";
 import { layoutIgvm } from "../lib/igvm/serializer.ts";
 import { pageData, snpFile, snpVpContext } from "../lib/igvm/builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { readPayload } from "../lib/igvm/source.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
 import { platformMask } from "../lib/igvm/select.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
 
@@ -185,7 +185,7 @@ async function main() {
     let t0 = performance.now();
     const model = largeModel(256, 64);
     const size = writeModel(model, large);
-    const expected = measureCoconut(model).digest.toHex().toUpperCase();
+    const expected = coconut(model).digest.toHex().toUpperCase();
     console.log(
       `generated ${fmt(size / MiB, 1)} MiB file in ${fmt(performance.now() - t0)} ms (${large})`,
     );

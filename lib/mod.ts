@@ -5,9 +5,9 @@
  *
  * @example
  * ```ts
- * import { measureCoconut, parseIgvm } from "./mod.ts";
+ * import { measure, parseIgvm } from "./mod.ts";
  * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const { digest } = measureCoconut(file);
+ * const { digest } = measure(file, { platform: "sev-snp" });
  * console.log(digest.toHex().toUpperCase());
  * ```
  *
@@ -26,20 +26,25 @@ export { bytesSource, readPayload } from "./igvm/source.ts";
 export { validateFile } from "./igvm/validate.ts";
 export type * from "./igvm/types.ts";
 export {
-  type AmdPlatform,
-  type CoconutMeasurement,
-  type CoconutOptions,
-  measureCoconut,
-} from "./measure/coconut.ts";
+  measure,
+  type Measurement,
+  type MeasureOptions,
+  parseOptionsFor,
+  type Platform,
+  type Semantics,
+} from "./measure/measure.ts";
+export { type DigestEntry, measureAll, type MeasureAllOptions } from "./measure/measure_all.ts";
+export type { PageDigestReader, PageHashService } from "./measure/page_hashes.ts";
+export type { EngineOptions } from "./measure/engine.ts";
 export { platformMask, snpIdBlocks } from "./igvm/select.ts";
 export { SnpDigest, SnpPageType } from "./measure/page_info.ts";
-export { measureSnpOpenvmm } from "./measure/openvmm_snp.ts";
-export { measureTdx } from "./measure/tdx.ts";
-export { measureVbs } from "./measure/vbs.ts";
 export {
+  type ErrorKind,
   IgvmFormatError,
   IgvmToolError,
   KeyError,
   MeasurementError,
+  type MeasurementReason,
+  OptionsError,
   ReportError,
 } from "./errors.ts";

@@ -18,17 +18,17 @@ export function assertOk(value: unknown, message?: string): asserts value {
   assert.ok(value, message);
 }
 /** The function throws an error of `type` whose message matches `re`. */
-export function assertThrowsMatch(
+export function assertThrowsMatch<E extends Error>(
   fn: () => unknown,
-  type: abstract new (...a: never[]) => Error,
+  type: abstract new (...a: never[]) => E,
   re?: RegExp,
-): Error {
+): E {
   try {
     fn();
   } catch (e) {
     assert.ok(e instanceof type, `expected ${type.name}, got ${e}`);
     if (re) assert.match((e as Error).message, re);
-    return e as Error;
+    return e as E;
   }
   throw new assert.AssertionError({ message: `expected ${type.name} to be thrown` });
 }

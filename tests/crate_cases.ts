@@ -4,21 +4,19 @@
  * name. Shared by the crate conformance test and the no-WebAssembly replay.
  */
 
+import { crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
 import { type ConformanceCase, loadCases } from "./conformance_helpers.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { measureVbs } from "../lib/measure/vbs.ts";
 
 /** Platform argument of a crate case → its platform type and our measurement. */
 export const CRATE_MEASURES: Record<
   string,
   { type: number; measure: (f: IgvmFile) => Uint8Array }
 > = {
-  "sev-snp": { type: PlatformType.SEV_SNP, measure: (f) => measureSnpOpenvmm(f) },
-  "tdx": { type: PlatformType.TDX, measure: (f) => measureTdx(f) },
-  "vbs": { type: PlatformType.VSM_ISOLATION, measure: (f) => measureVbs(f) },
+  "sev-snp": { type: PlatformType.SEV_SNP, measure: (f) => openvmmSnp(f) },
+  "tdx": { type: PlatformType.TDX, measure: (f) => crateTdx(f) },
+  "vbs": { type: PlatformType.VSM_ISOLATION, measure: (f) => crateVbs(f) },
 };
 
 /** The crate's measurement cases (args: file name, platform). */

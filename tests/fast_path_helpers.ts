@@ -3,11 +3,11 @@
  * and file-source settings they run under, and small file helpers.
  */
 
+import { coconut, type CoconutOptions } from "./measure_helpers.ts";
 import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
-import { type CoconutOptions, measureCoconut } from "../lib/measure/coconut.ts";
 import { type FileSourceOptions, openFileSource } from "../lib/cli/file_source.ts";
 
 export const SNP = 0x1;
@@ -116,7 +116,7 @@ export const SOURCES: [string, FileSourceOptions][] = [
 export function measureFile(path: string, source: FileSourceOptions, options: CoconutOptions) {
   const src = openFileSource(path, source);
   try {
-    return measureCoconut(parseIgvm(src), options);
+    return coconut(parseIgvm(src), options);
   } catch (e) {
     return e as Error;
   } finally {

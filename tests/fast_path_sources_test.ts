@@ -4,18 +4,15 @@
  * that read into scratch buffers, and reads across the file window's edge.
  */
 
+import { coconut, crateTdx, openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { hashPagesAhead } from "../lib/measure/page_hashes.ts";
-import { bytesSource } from "../lib/igvm/source.ts";
+import type { PageHashService } from "../lib/measure/page_hashes.ts";
+import { measure, type Semantics } from "../lib/measure/measure.ts";
 import { pageData, platform, snpFile } from "../lib/igvm/builder.ts";
-import { sha384 } from "../lib/hash.ts";
 import { openFileSource, WINDOW_SIZE } from "../lib/cli/file_source.ts";
 import { FileAccessError } from "../lib/cli/io.ts";
 import { errorLine } from "../lib/cli/run.ts";
@@ -33,8 +30,8 @@ Deno.test("fast path: a file replaced after parsing is measured as opened, never
   }
   const other = original.slice();
   for (let i = dataStart; i < other.length; i += 4096) other[i] ^= 0xff;
-  const want = measureCoconut(parseIgvm(original)).digest.toHex();
-  assertOk(measureCoconut(parseIgvm(other)).digest.toHex() !== want, "the pages differ");
+  const want = coconut(parseIgvm(original)).digest.toHex();
+  assertOk(coconut(parseIgvm(other)).digest.toHex() !== want, "the pages differ");
   const dir = Deno.makeTempDirSync();
   const path = `${dir}/f.igvm`;
   try {
@@ -46,7 +43,7 @@ Deno.test("fast path: a file replaced after parsing is measured as opened, never
         replaceAtomically(path, other);
         // Workers that open the path again find another file and leave the work to the
         // main thread, which reads the file it opened.
-        assertEquals(measureCoconut(file).digest.toHex(), want, how);
+        assertEquals(coconut(file).digest.toHex(), want, how);
       } finally {
         src.close();
       }
@@ -111,11 +108,10 @@ Deno.test("fast path: every page the rules hash comes from the batches, none in 
       const src = openFileSource(path, { parallelThreshold: Infinity });
       let planned = -1;
       let taken = 0;
-      const spy = {
-        ...src,
+      const spy: PageHashService = {
         sha384Pages(offsets: Uint32Array | Float64Array) {
           planned = offsets.length;
-          const r = src.sha384Pages(offsets)!;
+          const r = src.pageHashes.sha384Pages(offsets)!;
           return {
             next: () => (taken++, r.next()),
             close: () => r.close(),
@@ -123,9 +119,8 @@ Deno.test("fast path: every page the rules hash comes from the batches, none in 
         },
       };
       try {
-        const file = parseIgvm(spy);
-        if (rules === "coconut") measureCoconut(file);
-        else measureSnpOpenvmm(file);
+        const file = parseIgvm(src);
+        measure(file, { semantics: rules as Semantics, pageHashes: spy });
       } finally {
         src.close();
       }
@@ -160,40 +155,21 @@ Deno.test("bytes in hand and other sources: pages hashed in batches equal pages 
       ["scratch", parseIgvm(intoScratch)],
     ];
     for (const [how, file] of files) {
-      assertEquals(measureCoconut(file).digest.toHex(), inPlace.digest.toHex(), how);
+      assertEquals(coconut(file).digest.toHex(), inPlace.digest.toHex(), how);
     }
     const crateInPlace = (() => {
       const src = openFileSource(path, { hashAhead: false });
       try {
-        return measureSnpOpenvmm(parseIgvm(src)).toHex();
+        return openvmmSnp(parseIgvm(src)).toHex();
       } finally {
         src.close();
       }
     })();
-    assertEquals(measureSnpOpenvmm(parseIgvm(intoScratch)).toHex(), crateInPlace);
-    assertEquals(measureSnpOpenvmm(parseIgvm(bytes)).toHex(), crateInPlace);
+    assertEquals(openvmmSnp(parseIgvm(intoScratch)).toHex(), crateInPlace);
+    assertEquals(openvmmSnp(parseIgvm(bytes)).toHex(), crateInPlace);
   } finally {
     Deno.removeSync(path);
   }
-});
-
-Deno.test("hashPagesAhead: a digest only for the page planned next, at its offset, whole", () => {
-  const bytes = new Uint8Array(3 * 4096).map((_, i) => (i * 31 + (i >> 12)) & 0xff);
-  const a = { offset: 4096, length: 4096 };
-  const b = { offset: 8192, length: 4096 };
-  const ahead = hashPagesAhead(bytesSource(bytes), () => Float64Array.of(a.offset, b.offset))!;
-  try {
-    assertEquals(ahead.take(b), undefined, "B is not next");
-    assertEquals(ahead.take({ offset: a.offset, length: 100 }), undefined, "not a whole page");
-    assertEquals(ahead.take(bytes.subarray(4096, 8192)), undefined, "bytes in hand");
-    assertEquals(ahead.take(a)!.toHex(), sha384(bytes.subarray(4096, 8192)).toHex());
-    assertEquals(ahead.take(a), undefined, "A was taken");
-    assertEquals(ahead.take(b)!.toHex(), sha384(bytes.subarray(8192)).toHex());
-    assertEquals(ahead.take(b), undefined, "nothing planned after B");
-  } finally {
-    ahead.close();
-  }
-  assertEquals(hashPagesAhead(undefined, () => new Float64Array(0)), undefined);
 });
 
 Deno.test("windowed reads: a file of several windows measures as in hand (TDX, SNP)", () => {
@@ -217,9 +193,9 @@ Deno.test("windowed reads: a file of several windows measures as in hand (TDX, S
   const path = Deno.makeTempFileSync({ suffix: ".igvm" });
   try {
     const cases: [string, Uint8Array, (f: IgvmFile) => string][] = [
-      ["tdx", tdx, (f) => measureTdx(f).toHex()],
-      ["openvmm", snp, (f) => measureSnpOpenvmm(f).toHex()],
-      ["coconut", snp, (f) => measureCoconut(f).digest.toHex()],
+      ["tdx", tdx, (f) => crateTdx(f).toHex()],
+      ["openvmm", snp, (f) => openvmmSnp(f).toHex()],
+      ["coconut", snp, (f) => coconut(f).digest.toHex()],
     ];
     for (const [name, bytes, measure] of cases) {
       Deno.writeFileSync(path, bytes);
@@ -283,7 +259,7 @@ Deno.test("a file cut short after parsing: one error naming the file, on every p
         const file = parseIgvm(src);
         Deno.truncateSync(path, bytes.length - 5000); // the last pages are gone
         const e = assertThrowsMatch(
-          () => measureCoconut(file),
+          () => coconut(file),
           FileAccessError,
           /^cannot read file: unexpected end of file at offset \d+$/,
         );

@@ -6,6 +6,7 @@
  * corpus replays unchanged with the threads forced on.
  */
 
+import { coconut, openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals, assertOk } from "./assert.ts";
 import { FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
 import { pageData, platform } from "../lib/igvm/builder.ts";
@@ -13,8 +14,6 @@ import { PageDataFlags, PlatformType } from "../lib/igvm/defs.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import type { DirectiveHeader } from "../lib/igvm/types.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
 import { MeasurementError } from "../lib/errors.ts";
 import { openFileSource, setFileSourceDefaults } from "../lib/cli/file_source.ts";
 import { JOB_PAGES, startParallelPageHashes } from "../lib/cli/parallel_hash.ts";
@@ -28,7 +27,7 @@ for (const pages of [40, JOB_PAGES * 13 + 17]) {
     try {
       Deno.writeFileSync(path, bytes);
       for (const [name, options] of OPTIONS) {
-        const plain = measureCoconut(parseIgvm(bytes), options);
+        const plain = coconut(parseIgvm(bytes), options);
         for (const [how, source] of SOURCES) {
           const fast = measureFile(path, source, options);
           assertOk(!(fast instanceof Error), `${name}, ${how}: ${fast}`);
@@ -36,11 +35,11 @@ for (const pages of [40, JOB_PAGES * 13 + 17]) {
         }
       }
       // The igvm crate's rules (--semantics openvmm) take the same fast path.
-      const plainCrate = measureSnpOpenvmm(parseIgvm(bytes)).toHex();
+      const plainCrate = openvmmSnp(parseIgvm(bytes)).toHex();
       for (const [how, source] of SOURCES) {
         const src = openFileSource(path, source);
         try {
-          assertEquals(measureSnpOpenvmm(parseIgvm(src)).toHex(), plainCrate, `openvmm, ${how}`);
+          assertEquals(openvmmSnp(parseIgvm(src)).toHex(), plainCrate, `openvmm, ${how}`);
         } finally {
           src.close();
         }
@@ -68,7 +67,7 @@ Deno.test("fast path: a 2 MiB page with data fails the same way, threads stop", 
     Deno.writeFileSync(path, bytes);
     let plain: unknown;
     try {
-      measureCoconut(parseIgvm(bytes));
+      coconut(parseIgvm(bytes));
     } catch (e) {
       plain = e;
     }

@@ -5,14 +5,12 @@
  * @module
  */
 
+import { crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { guestPolicy, pageData, platform } from "../lib/igvm/builder.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmFormatError, KeyError, MeasurementError } from "../lib/errors.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { measureVbs } from "../lib/measure/vbs.ts";
 import { parsePrivateKeyPem, parsePublicKeyPem } from "../lib/snp/keys.ts";
 import { assertEquals, assertThrowsMatch } from "./assert.ts";
 import { fixCrc, walk } from "./fuzz_helpers.ts";
@@ -48,7 +46,7 @@ function mutant526(): Uint8Array {
 
 Deno.test("fuzz regression: seed 0x1c6d2025 mutant 526, parameter area of 0x76F500001000 bytes (hang)", () => {
   const parsed = parseIgvm(mutant526());
-  for (const measure of [measureSnpOpenvmm, measureTdx, measureVbs]) {
+  for (const measure of [openvmmSnp, crateTdx, crateVbs]) {
     assertThrowsMatch(
       () => measure(parsed),
       MeasurementError,
@@ -89,7 +87,7 @@ Deno.test("fuzz regression: VBS error range of 4 GiB (runaway loop)", () => {
   v.setUint32(h.at + 8 + 12, 0xfffff000, true);
   fixCrc(b);
   assertThrowsMatch(
-    () => measureVbs(parseIgvm(b)),
+    () => crateVbs(parseIgvm(b)),
     MeasurementError,
     /error range at GPA 0x200000 claims 1048575 pages/,
   );

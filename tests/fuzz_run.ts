@@ -7,12 +7,10 @@
  * @module
  */
 
+import { coconut, crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
+import type { Platform as AmdPlatform } from "../lib/measure/measure.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { type AmdPlatform, measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { measureVbs } from "../lib/measure/vbs.ts";
 import { PROGRAM } from "../lib/cli/spec.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { errorProblem } from "./fuzz_helpers.ts";
@@ -39,7 +37,7 @@ export function measureAll(file: IgvmFile, problems: string[]): void {
         `coconut ${platform} n=${nativeZero} c=${checkKvm}`,
         problems,
         () =>
-          measureCoconut(file, {
+          coconut(file, {
             platform,
             nativeZero,
             checkKvm,
@@ -48,9 +46,9 @@ export function measureAll(file: IgvmFile, problems: string[]): void {
       );
     }
   }
-  attempt("openvmm snp", problems, () => measureSnpOpenvmm(file));
-  attempt("tdx", problems, () => measureTdx(file));
-  attempt("vbs", problems, () => measureVbs(file));
+  attempt("openvmm snp", problems, () => openvmmSnp(file));
+  attempt("tdx", problems, () => crateTdx(file));
+  attempt("vbs", problems, () => crateVbs(file));
 }
 
 /** Parses, measures and re-serializes `bytes`; returns the problems. */

@@ -6,6 +6,7 @@
  * and the same file serialized then parsed.
  */
 
+import { coconut, type CoconutOptions } from "./measure_helpers.ts";
 import { assertEquals, assertThrowsMatch } from "./assert.ts";
 import { MeasurementError } from "../lib/errors.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
@@ -19,7 +20,6 @@ import type {
   ParameterInsert,
   SnpIdBlock,
 } from "../lib/igvm/types.ts";
-import { type CoconutOptions, measureCoconut } from "../lib/measure/coconut.ts";
 
 // ---------------------------------------------------------------------------
 // Independent reference: PAGE_INFO laid out by hand, hashed with Web Crypto.
@@ -120,8 +120,8 @@ export function fileFor(type: number, directives: DirectiveHeader[]): IgvmFile {
 
 /** Measures the model and the file serialized then parsed; both must agree. */
 export function measure(model: IgvmFile, options: CoconutOptions = {}) {
-  const direct = measureCoconut(model, options);
-  const parsed = measureCoconut(parseIgvm(serializeIgvm(model)), options);
+  const direct = coconut(model, options);
+  const parsed = coconut(parseIgvm(serializeIgvm(model)), options);
   assertEquals(parsed.digest.toHex(), direct.digest.toHex(), "model vs parsed file");
   return parsed;
 }
@@ -129,7 +129,7 @@ export function measure(model: IgvmFile, options: CoconutOptions = {}) {
 export function measureError(model: IgvmFile, options: CoconutOptions): MeasurementError {
   const file = parseIgvm(serializeIgvm(model));
   return assertThrowsMatch(
-    () => measureCoconut(file, options),
+    () => coconut(file, options),
     MeasurementError,
   ) as MeasurementError;
 }

@@ -46,7 +46,7 @@ Deno.test("measure: KVM check — more than one VMSA", () => {
   const file = snpFile([snpVpContext(KVM_GPA, 1, vmsa()), snpVpContext(KVM_GPA, 1, vmsa(), 1)]);
   const e = measureError(file, { checkKvm: true });
   assertEquals(e.message, MSG_COUNT);
-  assertEquals(e.quoted, false);
+  assertEquals(e.reason, "kvm-check");
   measure(file); // accepted without the check
 });
 
@@ -96,7 +96,7 @@ Deno.test("measure: KVM check — parameter insert after the VMSA", async (t) =>
     ]);
     const e = measureError(file, { checkKvm: true });
     assertEquals(e.message, MSG_ORDER);
-    assertEquals(e.quoted, false);
+    assertEquals(e.reason, "kvm-check");
     measure(file);
   });
   await t.step("insert for another platform after the VMSA is not flagged", () => {

@@ -5,11 +5,11 @@
  * are computed independently (see measure_coconut_helpers.ts).
  */
 
+import { NOT_COMPATIBLE } from "../lib/measure/measure.ts";
 import { assertEquals, assertOk } from "./assert.ts";
 import { pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
-import { NOT_COMPATIBLE } from "../lib/measure/coconut.ts";
 import {
   area,
   digest,
@@ -176,7 +176,7 @@ Deno.test("measure: 2 MiB page with data → MeasurementError", () => {
   const e = measureError(snpFile([pageData(0x200000n, 1, pattern(8), IS_2MB)]), {});
   assertOk(e.message.includes("2 MiB"), e.message);
   assertOk(!e.message.includes("\n"));
-  assertEquals(e.quoted, false);
+  assertEquals(e.reason, undefined);
 });
 
 Deno.test("measure: 2 MiB page with data for another platform is not an error", async () => {
@@ -303,18 +303,18 @@ Deno.test("measure: ID block LD — the last matching one", async (t) => {
   });
 });
 
-Deno.test("measure: platform missing → MeasurementError, quoted message", async (t) => {
+Deno.test("measure: platform missing → MeasurementError, the original's message", async (t) => {
   for (const p of ["sev", "sev-es"] as const) {
     await t.step(`${p} on an SEV-SNP-only file`, () => {
       const e = measureError(snpFile([pageData(0x1000n, 1, pattern(1))]), { platform: p });
       assertEquals(e.message, "IGVM file is not compatible with the specified platform.");
       assertEquals(e.message, NOT_COMPATIBLE);
-      assertEquals(e.quoted, true);
+      assertEquals(e.reason, "platform-not-in-file");
     });
   }
   await t.step("sev-snp on an SEV-ES file", () => {
     const e = measureError(fileFor(PlatformType.SEV_ES, []), { platform: "sev-snp" });
     assertEquals(e.message, NOT_COMPATIBLE);
-    assertEquals(e.quoted, true);
+    assertEquals(e.reason, "platform-not-in-file");
   });
 });

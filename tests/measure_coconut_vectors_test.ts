@@ -3,13 +3,13 @@
  * (../shared/vectors/README.md §3).
  */
 
+import { coconut } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { pageData, platform } from "../lib/igvm/builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
 import { SnpDigest, type SnpPageType } from "../lib/measure/page_info.ts";
 import { digest, PAGE, RefChain } from "./measure_coconut_helpers.ts";
 
@@ -77,7 +77,7 @@ Deno.test("measure: ovmf_AmdSev_suffix.bin as one page at GPA 0xFFFFF000 (vector
     initializations: [],
     directives: [pageData(0xfffff000n, 1, suffix)],
   };
-  const m = measureCoconut(parseIgvm(serializeIgvm(file)));
+  const m = coconut(parseIgvm(serializeIgvm(file)));
   assertEquals(
     m.digest.toHex(),
     "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c2a55c467a50da6d466b74",

@@ -4,13 +4,13 @@
  * runs of one kind at contiguous GPAs.
  */
 
+import { coconut, type CoconutOptions } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { pageData, snpVpContext } from "../lib/igvm/builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
-import { type CoconutOptions, measureCoconut } from "../lib/measure/coconut.ts";
 import {
   area,
   fileFor,
@@ -29,7 +29,7 @@ import {
 
 function logOf(file: IgvmFile, options: CoconutOptions = {}): string[] {
   const lines: string[] = [];
-  measureCoconut(parseIgvm(serializeIgvm(file)), { ...options, log: (l) => lines.push(l) });
+  coconut(parseIgvm(serializeIgvm(file)), { ...options, log: (l) => lines.push(l) });
   return lines;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Every SEV-SNP rule on which COCONUT's igvmmeasure (`measureCoconut`) and the
- * igvm crate / OpenVMM (`measureSnpOpenvmm`) differ, on synthetic files. The
+ * Every SEV-SNP rule on which COCONUT's igvmmeasure (`coconut`) and the
+ * igvm crate / OpenVMM (`openvmmSnp`) differ, on synthetic files. The
  * expected digests are laid out by hand (`hand_records.ts`) and hashed with
  * Web Crypto, independently of the code under test. Files the reference
  * parser accepts are also measured after `serializeIgvm` → `parseIgvm`, to
@@ -8,6 +8,7 @@
  * `docs/semantics.md` lists the differences.
  */
 
+import { coconut as coconutMeasure, type CoconutOptions, openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals, assertThrowsMatch } from "./assert.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { guestPolicy, pageData, platform, snpFile, snpVpContext } from "../lib/igvm/builder.ts";
@@ -15,8 +16,6 @@ import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
 import { MeasurementError } from "../lib/errors.ts";
-import { type CoconutOptions, measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
 import { pageHash, patternPage, PT, snpChain, type SnpRecord } from "./hand_records.ts";
 
 const POLICY = 0x30000n;
@@ -24,16 +23,16 @@ const { IS_2MB_PAGE, UNMEASURED, SHARED } = PageDataFlags;
 
 /** COCONUT's digest, hex. */
 function coconut(file: IgvmFile, options: CoconutOptions = {}): string {
-  return measureCoconut(file, options).digest.toHex();
+  return coconutMeasure(file, options).digest.toHex();
 }
 
 /** The crate's digest, hex; for parseable files checked again after a round trip. */
 function openvmm(file: IgvmFile, parseable = true): string {
-  const digest = measureSnpOpenvmm(file).toHex();
+  const digest = openvmmSnp(file).toHex();
   if (parseable) {
     const parsed = parseIgvm(serializeIgvm(file));
-    assertEquals(measureSnpOpenvmm(parsed).toHex(), digest, "after serialize + parse");
-    assertEquals(measureCoconut(parsed).digest.toHex(), coconut(file), "coconut after round trip");
+    assertEquals(openvmmSnp(parsed).toHex(), digest, "after serialize + parse");
+    assertEquals(coconut(parsed), coconut(file), "coconut after round trip");
   }
   return digest;
 }
@@ -136,12 +135,12 @@ Deno.test("semantics: 2 MiB page with data, refused (coconut) vs one 4 KiB page 
   const a = patternPage(6);
   const file = snp([pageData(0x200000n, 0x1, a, IS_2MB_PAGE)]);
   assertThrowsMatch(() => coconut(file), MeasurementError, /2 MiB page/);
-  const digest = measureSnpOpenvmm(file).toHex();
+  const digest = openvmmSnp(file).toHex();
   assertEquals(
     digest,
     await snpChain([{ type: PT.NORMAL, gpa: 0x200000n, contents: await pageHash(a) }]),
   );
-  assertEquals(measureSnpOpenvmm(parseIgvm(serializeIgvm(file))).toHex(), digest);
+  assertEquals(openvmmSnp(parseIgvm(serializeIgvm(file))).toHex(), digest);
 });
 
 Deno.test("semantics: zero page and short data", async () => {
@@ -225,7 +224,7 @@ Deno.test("semantics: guest policy, not needed (coconut) vs required (openvmm)",
   const withoutPolicy = snpFile([pageData(0x1000n, 0x1, a)]);
   assertEquals(coconut(withoutPolicy), expected);
   assertThrowsMatch(
-    () => measureSnpOpenvmm(withoutPolicy),
+    () => openvmmSnp(withoutPolicy),
     MeasurementError,
     /^no SNP guest policy found in initialization headers/,
   );
@@ -235,7 +234,7 @@ Deno.test("semantics: guest policy, not needed (coconut) vs required (openvmm)",
     platforms: [platform(PlatformType.SEV_SNP, 0x1), platform(PlatformType.TDX, 0x2)],
     initializations: [guestPolicy(POLICY, 0x2)],
   };
-  assertThrowsMatch(() => measureSnpOpenvmm(otherPolicy), MeasurementError, /no SNP guest policy/);
+  assertThrowsMatch(() => openvmmSnp(otherPolicy), MeasurementError, /no SNP guest policy/);
   assertEquals(openvmm(snp([pageData(0x1000n, 0x1, a)])), expected);
 });
 
@@ -243,9 +242,9 @@ Deno.test("semantics: openvmm refuses an unknown parameter area and oversized da
   const file = snp([
     { type: "ParameterInsert", gpa: 0x10000n, compatibilityMask: 0x1, parameterAreaIndex: 4 },
   ]);
-  assertThrowsMatch(() => measureSnpOpenvmm(file), MeasurementError, /parameter area index 4/);
+  assertThrowsMatch(() => openvmmSnp(file), MeasurementError, /parameter area index 4/);
   const big = snp([pageData(0x1000n, 0x1, new Uint8Array(4097))]);
-  assertThrowsMatch(() => measureSnpOpenvmm(big), MeasurementError, /4097 bytes/);
+  assertThrowsMatch(() => openvmmSnp(big), MeasurementError, /4097 bytes/);
 });
 
 Deno.test("semantics: no SEV-SNP platform header", () => {
@@ -255,8 +254,9 @@ Deno.test("semantics: no SEV-SNP platform header", () => {
     initializations: [],
     directives: [],
   };
-  assertThrowsMatch(() => measureSnpOpenvmm(file), MeasurementError, /no platform header/);
+  const e = assertThrowsMatch(() => openvmmSnp(file), MeasurementError);
+  assertEquals(e.reason, "platform-not-in-file");
   // An explicit mask skips the lookup.
   const withPolicy = { ...file, initializations: [guestPolicy(POLICY, 0x1)] };
-  assertEquals(measureSnpOpenvmm(withPolicy, 0x1).toHex(), "00".repeat(48));
+  assertEquals(openvmmSnp(withPolicy, 0x1).toHex(), "00".repeat(48));
 });

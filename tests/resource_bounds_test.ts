@@ -7,15 +7,12 @@
  * @module
  */
 
+import { coconut, crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { pageData, platform } from "../lib/igvm/builder.ts";
 import type { DirectiveHeader, IgvmFile, InitializationHeader } from "../lib/igvm/types.ts";
 import { IgvmFormatError, KeyError, MeasurementError } from "../lib/errors.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { measureVbs } from "../lib/measure/vbs.ts";
 import { MAX_SYNTHESIZED_PAGES } from "../lib/measure/crate_rules.ts";
 import { parsePrivateKeyPem } from "../lib/snp/keys.ts";
 import { assertEquals, assertMatch, assertOk, assertThrowsMatch } from "./assert.ts";
@@ -60,7 +57,7 @@ function hugeArea(index: number, numberOfBytes: bigint, gpa = 0x100000n): Direct
 
 Deno.test("resource bounds: a parameter area of 2^60 bytes is refused at once by every crate measurement", () => {
   for (
-    const [type, measure] of [[2, measureSnpOpenvmm], [3, measureTdx], [1, measureVbs]] as const
+    const [type, measure] of [[2, openvmmSnp], [3, crateTdx], [1, crateVbs]] as const
   ) {
     const bytes = serializeIgvm(file(type, hugeArea(0, 1n << 60n)));
     withinMemory(`platform ${type}`, () => {
@@ -76,15 +73,15 @@ Deno.test("resource bounds: a parameter area of 2^60 bytes is refused at once by
   }
   // COCONUT measures one page per parameter insert, whatever the area's size.
   const parsed = parseIgvm(serializeIgvm(file(2, hugeArea(0, 1n << 60n))));
-  assertEquals(measureCoconut(parsed).digest.length, 48);
+  assertEquals(coconut(parsed).digest.length, 48);
 });
 
 Deno.test("resource bounds: an area that wraps past 2^64 or claims terabytes fails without looping", () => {
   for (const n of [0xfffffffffffff000n, 0x10000000000n, 0x7ffffffffffff000n]) {
     const parsed = parseIgvm(serializeIgvm(file(2, hugeArea(0, n, 0xfffffffff000n))));
     withinMemory(`size 0x${n.toString(16)}`, () => {
-      assertThrowsMatch(() => measureSnpOpenvmm(parsed), MeasurementError);
-      assertThrowsMatch(() => measureTdx(parsed), MeasurementError);
+      assertThrowsMatch(() => openvmmSnp(parsed), MeasurementError);
+      assertThrowsMatch(() => crateTdx(parsed), MeasurementError);
     });
   }
 });
@@ -98,7 +95,7 @@ Deno.test("resource bounds: many medium parameter areas share one page budget", 
   const parsed = parseIgvm(serializeIgvm(file(2, directives)));
   withinMemory("budget", () => {
     const e = assertThrowsMatch(
-      () => measureSnpOpenvmm(parsed),
+      () => openvmmSnp(parsed),
       MeasurementError,
       /claims 4096 pages/,
     );
@@ -106,7 +103,7 @@ Deno.test("resource bounds: many medium parameter areas share one page budget", 
   });
   // Within the budget, the measurement finishes.
   const ok = parseIgvm(serializeIgvm(file(2, directives.slice(0, 2 * 15))));
-  assertEquals(measureSnpOpenvmm(ok).length, 48);
+  assertEquals(openvmmSnp(ok).length, 48);
 });
 
 Deno.test("resource bounds: a VBS error range of 4 GiB is refused at once", () => {
@@ -122,7 +119,7 @@ Deno.test("resource bounds: a VBS error range of 4 GiB is refused at once", () =
   assertEquals(parsed.directives.at(-1)!.type, "ErrorRange");
   withinMemory("error range", () => {
     assertThrowsMatch(
-      () => measureVbs(parsed),
+      () => crateVbs(parsed),
       MeasurementError,
       /error range at GPA 0x100000 claims 1048575 pages/,
     );

@@ -3,13 +3,11 @@
  * contributed (merged runs), and logging does not change the digest.
  */
 
+import { crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
 import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
 import { PageDataFlags, PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { measureVbs } from "../lib/measure/vbs.ts";
 
 const page = new Uint8Array(4096).fill(0x5a);
 
@@ -39,7 +37,7 @@ function logged(fn: (log?: (l: string) => void) => Uint8Array): { lines: string[
 
 Deno.test("-v openvmm SNP: whole parameter area, shared page skipped, VMSA", () => {
   const f = file(PlatformType.SEV_SNP, true);
-  const { lines, same } = logged((log) => measureSnpOpenvmm(f, undefined, log));
+  const { lines, same } = logged((log) => openvmmSnp(f, undefined, log));
   assertEquals(same, true);
   assertEquals(lines, [
     "gpa 0x10000 len 0x3000 (Unmeasured page)",
@@ -52,7 +50,7 @@ Deno.test("-v openvmm SNP: whole parameter area, shared page skipped, VMSA", () 
 
 Deno.test("-v TDX: PAGE.ADD-only pages and extended pages", () => {
   const f = file(PlatformType.TDX, false);
-  const { lines, same } = logged((log) => measureTdx(f, undefined, log));
+  const { lines, same } = logged((log) => crateTdx(f, undefined, log));
   assertEquals(same, true);
   assertEquals(lines, [
     "gpa 0x10000 len 0x3000 (MEM.PAGE.ADD only page)",
@@ -64,7 +62,7 @@ Deno.test("-v TDX: PAGE.ADD-only pages and extended pages", () => {
 
 Deno.test("-v VBS: measured and unmeasured chunks", () => {
   const f = file(PlatformType.VSM_ISOLATION, false);
-  const { lines, same } = logged((log) => measureVbs(f, undefined, log));
+  const { lines, same } = logged((log) => crateVbs(f, undefined, log));
   assertEquals(same, true);
   assertEquals(lines, [
     "gpa 0x10000 len 0x3000 (Unmeasured page)",

@@ -6,8 +6,8 @@
  * from a window of {@link WINDOW_SIZE} bytes that is refilled, in one read,
  * where the next page lies: page data is stored in file order, so one system
  * call serves hundreds of pages. Reads without `scratch` get their own array,
- * as before. The source also offers {@link PageHashService}: the pages are
- * hashed ahead in batches of 256 (two at a time in the WebAssembly SHA-384's
+ * as before. The source also offers a {@link PageHashService} for the
+ * measurement (`pageHashes`): the pages are hashed ahead in batches of 256 (two at a time in the WebAssembly SHA-384's
  * SIMD lanes), by the main thread alone, or for large files together with
  * worker threads (see `parallel_hash.ts`).
  *
@@ -32,7 +32,9 @@ import {
 export const WINDOW_SIZE = 1 << 20;
 
 /** An {@link IgvmSource} backed by an open file; `close()` when done. */
-export interface FileSource extends IgvmSource, PageHashService {
+export interface FileSource extends IgvmSource {
+  /** Hashes pages of this file in bulk, for `MeasureOptions.pageHashes`. */
+  readonly pageHashes: PageHashService;
   /** Closes the file. */
   close(): void;
 }
@@ -129,17 +131,19 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
       readFully(buf, offset);
       return buf;
     },
-    sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
-      if (!hashAhead) return undefined;
-      if (offsets.length * 4096 < threshold) {
-        // Worker threads would cost more to start than they save: batches read through the
-        // window, on this thread.
-        stopEarly();
-        return batchPageHashes(source, offsets);
-      }
-      const started = early;
-      early = undefined;
-      return startParallelPageHashes(path, offsets, options.workers, started, opened);
+    pageHashes: {
+      sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
+        if (!hashAhead) return undefined;
+        if (offsets.length * 4096 < threshold) {
+          // Worker threads would cost more to start than they save: batches read through the
+          // window, on this thread.
+          stopEarly();
+          return batchPageHashes(source, offsets);
+        }
+        const started = early;
+        early = undefined;
+        return startParallelPageHashes(path, offsets, options.workers, started, opened);
+      },
     },
     close() {
       stopEarly();

@@ -8,71 +8,36 @@
  * @module
  */
 
-import { platformMask } from "../igvm/select.ts";
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, withFile } from "./io.ts";
-import { computeDigest, loadInput } from "./measure_command.ts";
-import { baseJson, jsonText } from "./json.ts";
-import { PlatformType } from "../igvm/defs.ts";
-import type { IgvmFile } from "../igvm/types.ts";
-import { IgvmToolError } from "../errors.ts";
+import { loadInput } from "./measure_command.ts";
+import { jsonText } from "./json.ts";
 import { inspectFile } from "../inspect/inspect_file.ts";
-import { type DigestEntry, inspectText } from "../inspect/inspect_text.ts";
-
-/** Platforms measured, in order: platform type, `--platform` value, semantics. */
-const MEASURED: ReadonlyArray<readonly [number, string, string]> = [
-  [PlatformType.SEV_SNP, "sev-snp", "coconut"],
-  [PlatformType.SEV_SNP, "sev-snp", "openvmm"],
-  [PlatformType.SEV_ES, "sev-es", "coconut"],
-  [PlatformType.SEV, "sev", "coconut"],
-  [PlatformType.TDX, "tdx", "openvmm"],
-  [PlatformType.VSM_ISOLATION, "vbs", "openvmm"],
-];
-
-/**
- * The digests of `file` for every platform it has a header for.
- *
- * @example
- * ```ts
- * import { allDigests } from "./inspect_command.ts";
- * // allDigests(file, parsedArgs).map((d) => d.digest ?? d.refusal);
- * ```
- */
-export function allDigests(file: IgvmFile, args: ParsedArgs): DigestEntry[] {
-  const out: DigestEntry[] = [];
-  for (const [type, platform, semantics] of MEASURED) {
-    if (platformMask(file, type) === undefined) continue;
-    const coconut = semantics === "coconut";
-    const global = {
-      ...args.global,
-      platform,
-      semantics: coconut ? "coconut" : "openvmm",
-      "native-zero": coconut ? args.global["native-zero"] : undefined,
-      "check-kvm": coconut ? args.global["check-kvm"] : undefined,
-    };
-    try {
-      const m = computeDigest(file, { ...args, global });
-      out.push({ platform, semantics, digest: m.digest.toHex(), refusal: null });
-    } catch (e) {
-      if (!(e instanceof IgvmToolError)) throw e;
-      out.push({ platform, semantics, digest: null, refusal: e.message });
-    }
-  }
-  return out;
-}
+import { inspectText } from "../inspect/inspect_text.ts";
+import { measureAll } from "../measure/measure_all.ts";
+import { globalOptions } from "./options.ts";
 
 /** Runs `inspect`. */
 export function inspectCommand(args: ParsedArgs, ctx: CommandContext): number {
-  const { file, close } = loadInput(args.input);
+  const g = globalOptions(args);
+  const input = loadInput(args.input);
   try {
+    const file = input.file;
     const info = withFile(args.input, "read file", () => inspectFile(file));
-    const digests = withFile(args.input, "read file", () => allDigests(file, args));
+    const options = {
+      nativeZero: g.nativeZero,
+      checkKvm: g.checkKvm,
+      pageHashes: input.pageHashes,
+    };
+    const digests = withFile(args.input, "read file", () => measureAll(file, options)).map((d) => ({
+      ...d,
+      digest: d.digest?.toHex() ?? null,
+    }));
     if (ctx.json) {
-      const { command, file: name } = baseJson(args);
       ctx.io.stdout(jsonText({
-        command,
-        file: name,
-        nativeZero: args.global["native-zero"] === true,
+        command: args.command,
+        file: args.input,
+        nativeZero: g.nativeZero,
         ...info,
         digests,
       }));
@@ -81,6 +46,6 @@ export function inspectCommand(args: ParsedArgs, ctx: CommandContext): number {
     ctx.io.stdout(inspectText(args.input, info, digests));
     return 0;
   } finally {
-    close();
+    input.close();
   }
 }

@@ -11,7 +11,7 @@ import { IgvmToolError } from "../errors.ts";
 export class FileAccessError extends IgvmToolError {
   /** Creates the error. */
   constructor(file: string, message: string) {
-    super(message);
+    super(message, "file");
     this.name = "FileAccessError";
     this.file = file;
   }
@@ -86,7 +86,7 @@ function writeAll(w: { writeSync(p: Uint8Array): number }, data: Uint8Array): vo
 export class OutputError extends IgvmToolError {
   /** Creates the error. */
   constructor(message: string) {
-    super(message);
+    super(message, "output");
     this.name = "OutputError";
   }
 }

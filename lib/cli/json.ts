@@ -7,16 +7,11 @@
  * @module
  */
 
-import {
-  IgvmFormatError,
-  IgvmToolError,
-  KeyError,
-  MeasurementError,
-  ReportError,
-} from "../errors.ts";
+import { IgvmToolError, OptionsError } from "../errors.ts";
 import type { ParsedArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
-import { FileAccessError } from "./io.ts";
+import { usageErrorFor } from "./options.ts";
+import type { Measurement } from "../measure/measure.ts";
 
 /** The `error` member of a JSON result. */
 export interface ErrorJson {
@@ -44,6 +39,7 @@ export interface ErrorJson {
  * ```
  */
 export function errorJson(e: unknown): ErrorJson {
+  if (e instanceof OptionsError) e = usageErrorFor(e);
   if (e instanceof UsageError) {
     return { type: "usage", message: e.message.split("\n").join(" "), file: null, code: null };
   }
@@ -51,54 +47,33 @@ export function errorJson(e: unknown): ErrorJson {
     const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
     return { type: "internal", message, file: null, code: null };
   }
-  const type = e instanceof IgvmFormatError
-    ? "format"
-    : e instanceof MeasurementError
-    ? "measurement"
-    : e instanceof KeyError
-    ? "key"
-    : e instanceof ReportError
-    ? "report"
-    : e instanceof FileAccessError
-    ? "file"
-    : e.name === "SignatureError"
-    ? "signature"
-    : e.name === "VerificationError"
-    ? "verification"
-    : e.name === "CertificateError"
-    ? "certificate"
-    : e.name === "AttestationError"
-    ? "attestation"
-    : e.name === "KdsError"
-    ? "network"
-    : "error";
   return {
-    type,
+    type: JSON_TYPES[e.kind] ?? e.kind,
     // One line, as documented (the original's ID-block mismatch message has two).
     message: e.message.split("\n").map((l) => l.trim()).join(" "),
     file: e.file ?? null,
-    code: e instanceof IgvmFormatError ? e.code : null,
+    code: e.kind === "format" ? (e as IgvmToolError & { code: string }).code : null,
   };
 }
+
+/** `error.type` where it is not the error's kind. */
+const JSON_TYPES: Partial<Record<IgvmToolError["kind"], string>> = { output: "file" };
 
 /** True when the command line asks for JSON (`--json` before or after the command). */
 export function jsonRequested(args: ParsedArgs): boolean {
   return args.global.json === true || args.commandOptions.json === true;
 }
 
-/** The effective measurement rules: TDX and VBS always follow the igvm crate (`openvmm`). */
-export function effectiveSemantics(args: ParsedArgs): string {
-  const p = args.global.platform;
-  return p === "tdx" || p === "vbs" ? "openvmm" : String(args.global.semantics);
-}
-
 /** The members every command's JSON object starts with. */
-export function baseJson(args: ParsedArgs): Record<string, unknown> {
+export function baseJson(
+  args: ParsedArgs,
+  m: Pick<Measurement, "platform" | "semantics">,
+): Record<string, unknown> {
   return {
     command: args.command,
     file: args.input,
-    platform: args.global.platform,
-    semantics: effectiveSemantics(args),
+    platform: m.platform,
+    semantics: m.semantics,
     nativeZero: args.global["native-zero"] === true,
   };
 }

@@ -9,28 +9,39 @@
 
 import { HelpRequest, parseArgs, type ParsedArgs, UsageError } from "./args.ts";
 import { PROGRAM } from "./spec.ts";
-import { IgvmToolError, MeasurementError } from "../errors.ts";
+import { IgvmToolError, OptionsError } from "../errors.ts";
+import { NOT_COMPATIBLE } from "../measure/measure.ts";
+import { NO_GUEST_POLICY } from "../snp/policy.ts";
 import { type CliIo, type CommandContext, denoIo } from "./io.ts";
-import { loadCrateRules, measureCommand, needsCrateRules } from "./measure_command.ts";
+import { measureCommand, SIGN_SNP_ONLY } from "./measure_command.ts";
 import { errorJson, jsonRequested, jsonText } from "./json.ts";
-import { VerificationError } from "../verify/verification_error.ts";
+import type { VerificationError } from "../verify/verification_error.ts";
+import { usageErrorFor } from "./options.ts";
 
 /** Exit codes. */
 export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
+/**
+ * The original's messages that it reports as Rust string values, which its
+ * `main` prints with `{:?}`: in quotes.
+ */
+const QUOTED = new Set([NOT_COMPATIBLE, NO_GUEST_POLICY, SIGN_SNP_ONLY]);
+
 /** Formats an error of ours as the stderr line(s) the CLI prints. */
 export function errorLine(e: IgvmToolError): string {
-  if (e instanceof VerificationError) {
-    return e.failures.map((f) => `Error: ${f.file}: ${f.message}\n`).join("");
+  switch (e.kind) {
+    case "verification":
+      return (e as VerificationError).failures.map((f) => `Error: ${f.file}: ${f.message}\n`)
+        .join("");
+    case "measurement":
+      // The original's own messages, as its `main` prints them (no file name).
+      return `Error: ${QUOTED.has(e.message) ? `"${e.message}"` : e.message}\n`;
+    default:
+      return e.file !== undefined ? `Error: ${e.file}: ${e.message}\n` : `Error: ${e.message}\n`;
   }
-  if (e instanceof MeasurementError) {
-    return `Error: ${e.quoted ? `"${e.message}"` : e.message}\n`;
-  }
-  return e.file !== undefined ? `Error: ${e.file}: ${e.message}\n` : `Error: ${e.message}\n`;
 }
 
 async function dispatch(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
-  if (parsed.command === "inspect" || needsCrateRules(parsed)) await loadCrateRules();
   switch (parsed.command) {
     case "measure":
       return measureCommand(parsed, ctx);
@@ -94,7 +105,8 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
   const ctx: CommandContext = { out: [], io, json };
   try {
     return await dispatch(parsed, ctx);
-  } catch (e) {
+  } catch (caught) {
+    const e = caught instanceof OptionsError ? usageErrorFor(caught) : caught;
     const code = e instanceof UsageError ? ExitCode.USAGE : ExitCode.FAILURE;
     if (json) {
       const head = ctx.partial ?? { command: parsed.command, file: parsed.input };

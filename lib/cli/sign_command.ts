@@ -18,7 +18,9 @@
 
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, FileAccessError, withFile } from "./io.ts";
-import { computeDigest, type DigestResult, loadInput, parseOptionsFor } from "./measure_command.ts";
+import { measureInput, SIGN_SNP_ONLY } from "./measure_command.ts";
+import type { Measurement } from "../measure/measure.ts";
+import { globalOptions, stringOption as opt } from "./options.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { policyJson } from "../verify/policy_view.ts";
 import type { IdBlock } from "../snp/id_block.ts";
@@ -96,7 +98,7 @@ export async function writeIgvm(path: string, file: IgvmFile): Promise<void> {
 /** The JSON object of `sign` (README.md, "JSON output"). */
 function signJson(
   args: ParsedArgs,
-  m: DigestResult,
+  m: Measurement,
   block: IdBlock,
   output: string | null,
   written: string[],
@@ -104,7 +106,7 @@ function signJson(
   authorKey: P384PublicKey | undefined,
 ): Record<string, unknown> {
   return {
-    ...baseJson(args),
+    ...baseJson(args, m),
     compatibilityMask: m.compatibilityMask,
     digest: m.digest.toHex(),
     output,
@@ -123,11 +125,6 @@ function signJson(
         : new Uint8Array(48).toHex(),
     },
   };
-}
-
-function opt(o: ParsedArgs["commandOptions"], name: string): string | undefined {
-  const v = o[name];
-  return typeof v === "string" ? v : undefined;
 }
 
 /** Runs `sign`. */
@@ -188,22 +185,21 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
   }
   const fields = idBlockFields(o);
 
-  const { file, close } = loadInput(args.input, parseOptionsFor(args));
+  const g = globalOptions(args);
+  const log = g.verbose ? (line: string) => ctx.out.push(line + "\n") : undefined;
+  const { input, m } = measureInput(args.input, g, log);
+  const file = input.file;
   try {
-    const log = args.global.verbose === true
-      ? (line: string) => ctx.out.push(line + "\n")
-      : undefined;
-    const m = withFile(args.input, "read file", () => computeDigest(file, args, log));
     if (ctx.json) {
       ctx.out.length = 0; // no verbose log in JSON
       ctx.partial = {
-        ...baseJson(args),
+        ...baseJson(args, m),
         compatibilityMask: m.compatibilityMask,
         digest: m.digest.toHex(),
       };
     }
-    if (args.global.platform !== "sev-snp") {
-      throw new MeasurementError("Signing is only supported for SEV-SNP", true);
+    if (m.platform !== "sev-snp") {
+      throw new MeasurementError(SIGN_SNP_ONLY, "snp-only");
     }
     const { block, bytes: idBlock } = idBlockFor(file, m.digest, m.compatibilityMask, fields);
 
@@ -279,6 +275,6 @@ export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promis
     ctx.io.stdout(ctx.out.splice(0).join(""));
     return 0;
   } finally {
-    close();
+    input.close();
   }
 }

@@ -14,8 +14,9 @@
 
 import { type ParsedArgs, UsageError } from "./args.ts";
 import { aboutFile, type CommandContext, withFile } from "./io.ts";
-import { computeDigest, loadInput, parseOptionsFor } from "./measure_command.ts";
+import { measureInput } from "./measure_command.ts";
 import { baseJson, jsonText } from "./json.ts";
+import { globalOptions, stringOption } from "./options.ts";
 import { type Check, verifyIdBlocks } from "../verify/id_block_check.ts";
 import { compareReport, expectedReport } from "../verify/report_compare.ts";
 import { parseExpectedDigest } from "../verify/expected_digest.ts";
@@ -24,7 +25,6 @@ import { VerificationError } from "../verify/verification_error.ts";
 import { parseReport } from "../snp/report.ts";
 import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
 import { bytesEqual } from "../snp/bytes.ts";
-import { effectiveSemantics } from "./json.ts";
 import { attestationRequested } from "./attestation_options.ts";
 import type { AttestationReport } from "../snp/report.ts";
 import type { AttestationResult } from "../verify/attestation/verify_attestation.ts";
@@ -62,16 +62,12 @@ async function verifyReportItself(
   return { signatureChecked: false, note };
 }
 
-function opt(args: ParsedArgs, name: string): string | undefined {
-  const v = args.commandOptions[name];
-  return typeof v === "string" ? v : undefined;
-}
-
 /** Runs `verify`. */
 export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
-  const platform = args.global.platform as string;
-  const reportPath = opt(args, "report");
-  const expectText = opt(args, "expect");
+  const g = globalOptions(args);
+  const platform = g.platform;
+  const reportPath = stringOption(args.commandOptions, "report");
+  const expectText = stringOption(args.commandOptions, "expect");
   const snp = platform === "sev-snp";
   if (!snp && reportPath !== undefined) {
     throw new UsageError(
@@ -105,10 +101,9 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
   );
   const itself = report && await aboutFile(reportPath!, verifyReportItself(args, report));
 
-  const { file, close } = loadInput(args.input, parseOptionsFor(args));
+  const { input, m } = measureInput(args.input, g);
+  const file = input.file;
   try {
-    const m = withFile(args.input, "read file", () => computeDigest(file, args));
-    ctx.out.length = 0;
     const checks: Check[] = [];
     let blocks: VerifyResult["blocks"] = [];
     if (snp) {
@@ -139,7 +134,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     const result: VerifyResult = {
       file: args.input,
       platform,
-      semantics: effectiveSemantics(args),
+      semantics: m.semantics,
       digest: m.digest,
       compatibilityMask: m.compatibilityMask,
       blocks,
@@ -163,7 +158,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     };
     const failures = failuresOf(result);
     if (ctx.json) {
-      ctx.partial = verifyJson(result, baseJson(args));
+      ctx.partial = verifyJson(result, baseJson(args, m));
       if (failures.length) throw new VerificationError(failures);
       ctx.io.stdout(jsonText(ctx.partial));
       return 0;
@@ -173,6 +168,6 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     ctx.io.stdout(ctx.out.splice(0).join(""));
     return 0;
   } finally {
-    close();
+    input.close();
   }
 }

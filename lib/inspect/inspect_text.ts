@@ -8,7 +8,7 @@
 import type { Json } from "./inspect_file.ts";
 
 /** One digest line: a platform and rules, and the digest or why there is none. */
-export interface DigestEntry {
+export interface DigestLine {
   /** `sev-snp`, `sev-es`, `sev`, `tdx`, `vbs`. */
   readonly platform: string;
   /** `coconut` or `openvmm` (the igvm crate's rules). */
@@ -36,7 +36,7 @@ function list(v: unknown): Json[] {
  * // io.stdout(inspectText("f.igvm", inspectFile(file), digests));
  * ```
  */
-export function inspectText(name: string, info: Json, digests: readonly DigestEntry[]): string {
+export function inspectText(name: string, info: Json, digests: readonly DigestLine[]): string {
   const lines: string[] = [`igvmmeasure '${name}' inspect`, ""];
   lines.push(
     `Format version ${info.formatVersion} (${info.arch}, ${

@@ -4,11 +4,10 @@
  * which OpenVMM's `igvmfilegen` and Hyper-V follow:
  *
  * - the compatibility mask is the one of the **first** platform header of the
- *   platform type (`IgvmSerializer::lookup_compatibility_mask`, serializer.rs);
+ *   platform type (`IgvmSerializer::lookup_compatibility_mask`, serializer.rs;
+ *   `measure.ts` picks it);
  * - a directive is skipped when it carries a mask and `mask & target != target`
- *   (all bits of the target must be present); `ParameterArea` and the ten
- *   parameter-usage directives carry no mask and are never skipped
- *   (`IgvmDirectiveHeader::compatibility_mask`, lib.rs);
+ *   (`allBits` in `rule_set.ts`);
  * - `ParameterArea` records `number_of_bytes` under its index, and a
  *   `ParameterInsert` naming an unknown index fails with
  *   `InvalidParameterAreaIndex`;
@@ -21,54 +20,13 @@
  * @module
  */
 
-import { PAGE_SIZE_4K, PLATFORM_NAMES } from "../igvm/defs.ts";
-import { readPayload } from "../igvm/source.ts";
-import type { DirectiveHeader, IgvmFile, IgvmSource, Payload } from "../igvm/types.ts";
+import { PAGE_SIZE_4K } from "../igvm/defs.ts";
+import { payloadLength } from "../igvm/source.ts";
+import type { ParameterArea, ParameterInsert, Payload } from "../igvm/types.ts";
 import { MeasurementError } from "../errors.ts";
-import { platformMask } from "../igvm/select.ts";
+import { type PageRecord, pages } from "./records.ts";
 
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
-
-/**
- * The compatibility mask to measure with: `given` if set, else the mask of the
- * first platform header of `platformType`. Throws {@link MeasurementError}
- * ("no platform header found for TDX", the crate's serializer wording) when
- * there is none.
- *
- * @example
- * ```ts
- * import { crateMask } from "./crate_rules.ts";
- * import { platform } from "../igvm/builder.ts";
- * const file = { revision: { version: 1 } as const, platforms: [platform(3, 0x4)], initializations: [], directives: [] };
- * crateMask(file, 3); // 0x4
- * ```
- */
-export function crateMask(file: IgvmFile, platformType: number, given?: number): number {
-  if (given !== undefined) return given >>> 0;
-  const mask = platformMask(file, platformType);
-  if (mask === undefined) {
-    const name = PLATFORM_NAMES[platformType] ?? `0x${platformType.toString(16)}`;
-    throw new MeasurementError(`no platform header found for ${name}`);
-  }
-  return mask >>> 0;
-}
-
-/**
- * Whether the crate measures directive `d` for target mask `mask`: directives
- * without a mask always, the others when their mask has every bit of `mask`.
- *
- * @example
- * ```ts
- * import { crateSelects } from "./crate_rules.ts";
- * import { pageData } from "../igvm/builder.ts";
- * crateSelects(pageData(0n, 0x1, null), 0x3); // false: bit 0x2 is missing
- * crateSelects(pageData(0n, 0x3, null), 0x1); // true
- * ```
- */
-export function crateSelects(d: DirectiveHeader, mask: number): boolean {
-  if (!("compatibilityMask" in d)) return true;
-  return ((d.compatibilityMask & mask) >>> 0) === mask >>> 0;
-}
 
 /**
  * The parameter-area sizes seen so far (the crate's `parameter_area_table`).
@@ -142,48 +100,76 @@ function invalidParameterAreaIndex(index: number): MeasurementError {
 }
 
 /**
- * The GPAs of the 4 KiB pages of `[gpa, gpa + size)`, as the crate's
- * `(gpa..gpa + size).step_by(4096)` (SNP and TDX parameter inserts):
- * `ceil(size / 4096)` pages. A range past the end of the 64-bit address space
- * (where the crate's addition overflows) is refused.
+ * The number of 4 KiB pages of `[gpa, gpa + size)` the crate measures for a
+ * parameter insert (SNP and TDX: `(gpa..gpa + size).step_by(4096)`):
+ * `ceil(size / 4096)`. The crate's u64 addition wraps in its release build, so
+ * a range running past 2^64 is empty and measures nothing.
  *
  * @example
  * ```ts
  * import { pagesOfRange } from "./crate_rules.ts";
- * [...pagesOfRange(0x1000n, 0x2000n)]; // [0x1000n, 0x2000n]
+ * pagesOfRange(0x1000n, 0x2001n); // 3
+ * pagesOfRange(0xFFFFFFFFFFFFF000n, 0x2000n); // 0: wraps
  * ```
  */
-export function* pagesOfRange(gpa: bigint, size: bigint): Generator<bigint> {
-  // The crate iterates `gpa..gpa + size` in u64, which wraps in its release build: a range
-  // running past 2^64 is then empty and measures nothing.
+export function pagesOfRange(gpa: bigint, size: bigint): number {
   const end = BigInt.asUintN(64, gpa + size);
-  for (let g = gpa; g < end; g += PAGE_4K) yield g;
+  return end > gpa ? Number((end - gpa + PAGE_4K - 1n) / PAGE_4K) : 0;
 }
 
 /**
- * The 4 KiB page the crate measures for page data (SNP `measure_page`, TDX
- * `measure_page`): `null` or empty data is a page of zeros, shorter data is
- * zero-padded, data longer than 4 KiB is refused (`UnsupportedPageSize`).
- * With `scratch`, a file range may be served from a buffer the next read
- * reuses (consume the page at once).
+ * Refuses page data longer than 4 KiB, as the crate's SNP and TDX
+ * `measure_page` do (`UnsupportedPageSize`); shorter data is measured
+ * zero-padded and no data as a page of zeros.
  *
  * @example
  * ```ts
- * import { cratePage } from "./crate_rules.ts";
- * cratePage(new Uint8Array([1, 2]), undefined).length; // 4096
+ * import { checkPageSize } from "./crate_rules.ts";
+ * checkPageSize(new Uint8Array(4096)); // passes
  * ```
  */
-export function cratePage(
-  data: Payload | null,
-  source: IgvmSource | undefined,
-  scratch?: Uint8Array,
-): Uint8Array {
-  const bytes = data === null ? new Uint8Array(0) : readPayload(data, source, scratch);
-  if (bytes.length === PAGE_SIZE_4K) return bytes;
-  if (bytes.length > PAGE_SIZE_4K) {
-    throw new MeasurementError(`unsupported page data size: ${bytes.length} bytes`);
+export function checkPageSize(data: Payload | null): void {
+  const length = data === null ? 0 : payloadLength(data);
+  if (length > PAGE_SIZE_4K) {
+    throw new MeasurementError(`unsupported page data size: ${length} bytes`);
   }
-  const page = new Uint8Array(PAGE_SIZE_4K);
-  page.set(bytes);
-  return page;
+}
+
+/**
+ * The rule for `ParameterArea` (SNP and TDX; VBS refuses redefinition):
+ * remember its size.
+ *
+ * @example
+ * ```ts
+ * import { defineArea, ParameterAreaSizes } from "./crate_rules.ts";
+ * const areas = new ParameterAreaSizes(true);
+ * defineArea({ type: "ParameterArea", numberOfBytes: 0x2000n, parameterAreaIndex: 0, initialData: null }, areas);
+ * areas.size(0); // 0x2000n
+ * ```
+ */
+export function defineArea(d: ParameterArea, areas: ParameterAreaSizes): undefined {
+  areas.define(d.parameterAreaIndex, d.numberOfBytes);
+}
+
+/**
+ * The rule for `ParameterInsert` (SNP and TDX): `type` pages over the whole
+ * area from the insert's GPA ({@link pagesOfRange}); nothing for an empty range.
+ *
+ * @example
+ * ```ts
+ * import { insertedPages, ParameterAreaSizes } from "./crate_rules.ts";
+ * const areas = new ParameterAreaSizes(true);
+ * areas.define(0, 0x3000n);
+ * const d = { type: "ParameterInsert", gpa: 0x1000n, compatibilityMask: 1, parameterAreaIndex: 0 } as const;
+ * insertedPages(d, areas, 4, "Unmeasured")?.count; // 3
+ * ```
+ */
+export function insertedPages(
+  d: ParameterInsert,
+  areas: ParameterAreaSizes,
+  type: number,
+  log: string,
+): PageRecord | undefined {
+  const count = pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex));
+  return count > 0 ? pages(d.gpa, type, null, log, count) : undefined;
 }

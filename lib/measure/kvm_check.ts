@@ -29,7 +29,7 @@ export function kvmCheckVmsa(previousVmsas: number, gpa: bigint, vmsa: Uint8Arra
     throw new MeasurementError(
       "More than one VMSA has been provided in the IGVM file. QEMU/KVM only supports setting of " +
         "the VMSA for the first virtual CPU.",
-      false,
+      "kvm-check",
     );
   }
   if (gpa !== KVM_VMSA_GPA) {
@@ -39,7 +39,7 @@ export function kvmCheckVmsa(previousVmsas: number, gpa: bigint, vmsa: Uint8Arra
       }) does not match the ` +
         "address hardcoded in KVM. KVM will always populate the VMSA at GPA 0xFFFFFFFFF000. The IGVM " +
         "file must set the GPA for the VMSA to this address.",
-      false,
+      "kvm-check",
     );
   }
   const cr0 = new DataView(vmsa.buffer, vmsa.byteOffset, vmsa.byteLength).getBigUint64(
@@ -53,7 +53,7 @@ export function kvmCheckVmsa(previousVmsas: number, gpa: bigint, vmsa: Uint8Arra
       } instead of 0x31 ` +
         "(protected-mode) or 0x30 (real-mode). The value of CR0 is overridden by KVM during initial " +
         "measurement. Therefore the IGVM file must be configured to match the value set by KVM.",
-      false,
+      "kvm-check",
     );
   }
 }
@@ -74,6 +74,6 @@ export function kvmVmsaOrderError(): MeasurementError {
       "QEMU/KVM measures the VMSA page when the measurement is finalized and not in the order specified " +
       "in the IGVM file. Make sure your IGVM file places the VMSA directive after any other measured or " +
       "unmeasured page directives.",
-    false,
+    "kvm-check",
   );
 }

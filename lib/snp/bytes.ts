@@ -6,7 +6,7 @@
  * r and s) as a 72-byte little-endian integer, while ECDSA libraries and
  * X.509/JWK use 48-byte big-endian values for P-384. These helpers convert
  * between the two (SEV-SNP ABI spec, chapter "ECDSA Public Key" / "ECDSA
- * Signature" formats; see `measurement-notes.md` d4/d5).
+ * Signature" formats; see `docs/measurement-notes.md` d4/d5).
  *
  * @module
  */

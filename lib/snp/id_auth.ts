@@ -4,7 +4,7 @@
  * `igvmmeasure` does it.
  *
  * Layout (SEV-SNP ABI spec, "ID Authentication Information Structure";
- * `measurement-notes.md` d3), 0x1000 bytes, little-endian:
+ * `docs/measurement-notes.md` d3), 0x1000 bytes, little-endian:
  *
  * | off   | size  | field                                              |
  * |-------|-------|----------------------------------------------------|

@@ -4,7 +4,7 @@
  * `IGVM_VHT_SNP_ID_BLOCK` directive (LD, IDs, version, SVN) plus the policy of
  * the `IGVM_VHT_GUEST_POLICY` header.
  *
- * Layout (SEV-SNP ABI spec, "ID Block" table; `measurement-notes.md` d2), all
+ * Layout (SEV-SNP ABI spec, "ID Block" table; `docs/measurement-notes.md` d2), all
  * integers little-endian:
  *
  * | off  | size | field      |

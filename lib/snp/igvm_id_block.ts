@@ -22,13 +22,11 @@
  */
 
 import { MeasurementError } from "../errors.ts";
+import { NO_GUEST_POLICY } from "./policy.ts";
 import type { IgvmFile, SnpIdBlock } from "../igvm/types.ts";
 import { encodeIdBlock, ID_BLOCK_VERSION, type IdBlock } from "./id_block.ts";
 import { igvmPublicKey, type P384PublicKey } from "./public_key.ts";
 import { type EcdsaSignature, encodeIgvmSignature } from "./signature.ts";
-
-/** The original's message when no guest policy matches the SEV-SNP platform. */
-export const NO_GUEST_POLICY = "IGVM file does not contain a guest policy.";
 
 /**
  * The policy of the first guest-policy header that matches `mask`
@@ -97,7 +95,7 @@ export function idBlockFor(
   fields: IdBlockFields = {},
 ): { block: IdBlock; bytes: Uint8Array } {
   const policy = firstGuestPolicy(file, mask);
-  if (policy === undefined) throw new MeasurementError(NO_GUEST_POLICY, true);
+  if (policy === undefined) throw new MeasurementError(NO_GUEST_POLICY, "no-guest-policy");
   const block: IdBlock = {
     ld,
     familyId: fields.familyId ?? new Uint8Array(16),

@@ -2,7 +2,7 @@
  * The SEV-SNP guest policy (u64), as set by an IGVM `IGVM_VHT_GUEST_POLICY`
  * header, signed into the ID block and reported in the attestation report.
  *
- * Bits (SEV-SNP ABI spec, "Guest Policy" table; `measurement-notes.md` d9):
+ * Bits (SEV-SNP ABI spec, "Guest Policy" table; `docs/measurement-notes.md` d9):
  *
  * | bits  | field                                                  |
  * |-------|--------------------------------------------------------|
@@ -24,6 +24,9 @@
  */
 
 import { IgvmToolError } from "../errors.ts";
+
+/** The original's message when no guest policy matches the SEV-SNP platform. */
+export const NO_GUEST_POLICY = "IGVM file does not contain a guest policy.";
 
 /** A decoded SEV-SNP guest policy. */
 export interface GuestPolicy {

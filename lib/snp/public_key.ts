@@ -2,7 +2,7 @@
  * ECDSA P-384 public keys in the two binary forms SEV-SNP tooling uses, and
  * the key digests an attestation report carries.
  *
- * SNP form (SEV-SNP ABI spec, "ECDSA Public Key Format"; `measurement-notes.md`
+ * SNP form (SEV-SNP ABI spec, "ECDSA Public Key Format"; `docs/measurement-notes.md`
  * d4), 0x404 bytes, little-endian:
  *
  * | off   | size | field                                     |

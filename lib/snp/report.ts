@@ -4,7 +4,7 @@
  * `0x` allowed).
  *
  * Layout (SEV-SNP ABI spec, "ATTESTATION_REPORT Structure";
- * `measurement-notes.md` d9), 0x4A0 bytes, integers little-endian:
+ * `docs/measurement-notes.md` d9), 0x4A0 bytes, integers little-endian:
  *
  * | off   | size | field                                          |
  * |-------|------|------------------------------------------------|

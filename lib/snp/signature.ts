@@ -8,7 +8,7 @@
  * RustCrypto `p384` `SigningKey` that COCONUT's `igvmmeasure` uses, so both
  * tools produce the same bytes for the same key and message.
  *
- * IGVM form (`IGVM_VHS_SNP_ID_BLOCK_SIGNATURE`, igvm_defs; `measurement-notes.md`
+ * IGVM form (`IGVM_VHS_SNP_ID_BLOCK_SIGNATURE`, igvm_defs; `docs/measurement-notes.md`
  * d6), 144 bytes: `r_comp[72]`, `s_comp[72]`, each a little-endian integer
  * zero-extended from 48 bytes.
  *
@@ -61,7 +61,7 @@ export interface EcdsaSignature {
 export class SignatureError extends IgvmToolError {
   /** Creates the error; `message` must be one line. */
   constructor(message: string) {
-    super(message);
+    super(message, "signature");
     this.name = "SignatureError";
   }
 }

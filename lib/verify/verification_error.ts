@@ -31,7 +31,7 @@ export class VerificationError extends IgvmToolError {
   readonly failures: readonly Failure[];
   /** Creates the error from its failures; `file` is the first failure's file. */
   constructor(failures: readonly Failure[]) {
-    super(`${failures.length} check${failures.length === 1 ? "" : "s"} failed`);
+    super(`${failures.length} check${failures.length === 1 ? "" : "s"} failed`, "verification");
     this.name = "VerificationError";
     this.failures = failures;
     this.file = failures[0]?.file;

@@ -19,11 +19,9 @@ import { IgvmToolError } from "../errors.ts";
  * ```
  */
 export class CertificateError extends IgvmToolError {
-  /** The error's kind, as the CLI and JSON output name it. */
-  readonly kind = "certificate";
   /** Creates the error; `message` must be one line. */
   constructor(message: string) {
-    super(message);
+    super(message, "certificate");
     this.name = "CertificateError";
   }
 }

@@ -20,11 +20,9 @@ import { IgvmToolError } from "../../errors.ts";
  * ```
  */
 export class AttestationError extends IgvmToolError {
-  /** The error's kind, as the CLI and JSON output name it. */
-  readonly kind: string = "attestation";
-  /** Creates the error; `message` must be one line. */
-  constructor(message: string) {
-    super(message);
+  /** Creates the error; `message` must be one line; `kind` is `attestation` unless a subclass says. */
+  constructor(message: string, kind: "attestation" | "network" = "attestation") {
+    super(message, kind);
     this.name = "AttestationError";
   }
 }
@@ -40,11 +38,9 @@ export class AttestationError extends IgvmToolError {
  * ```
  */
 export class KdsError extends AttestationError {
-  /** The error's kind. */
-  override readonly kind: string = "network";
   /** Creates the error; `message` must be one line. */
   constructor(message: string) {
-    super(message);
+    super(message, "network");
     this.name = "KdsError";
   }
 }

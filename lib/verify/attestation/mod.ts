@@ -84,4 +84,4 @@ export {
   type TcbVersion,
 } from "../../snp/report.ts";
 export type { EcdsaSignature } from "../../snp/signature.ts";
-export { IgvmToolError, ReportError } from "../../errors.ts";
+export { type ErrorKind, IgvmToolError, ReportError } from "../../errors.ts";

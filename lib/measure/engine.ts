@@ -1,0 +1,157 @@
+/**
+ * The measurement engine: folds a rule set's records (`records.ts`) into a
+ * launch digest (`folds.ts`). It reads the contents the records point at,
+ * hashes the pages of SHA-384 digests ahead in bulk (`page_hashes.ts`: the
+ * WebAssembly SHA-384 in batches, or the caller's service with worker
+ * threads), writes the verbose page log and reports progress. It knows no
+ * rules: every rule set goes through the same loop.
+ *
+ * @module
+ */
+
+import { PAGE_SIZE_4K } from "../igvm/defs.ts";
+import type { IgvmSource, Payload } from "../igvm/types.ts";
+import { readPayload } from "../igvm/source.ts";
+import type { MeasurementPlan, MeasurementRecord, PageRecord } from "./records.ts";
+import { SKIPPED } from "./records.ts";
+import { createFold, type Fold } from "./folds.ts";
+import type { DigestKind } from "./rule_set.ts";
+import {
+  batchPageHashes,
+  isFilePage,
+  type PageDigestReader,
+  type PageHashService,
+} from "./page_hashes.ts";
+import { createPageHasher, zeroPageSha384 } from "./wasm_sha384.ts";
+import { PageLog } from "./verbose_log.ts";
+
+/** How the engine runs; none of it changes the digest. */
+export interface EngineOptions {
+  /** Hashes the file's pages in bulk; default: batches on this thread. */
+  readonly pageHashes?: PageHashService;
+  /** Receives the verbose page log, line by line. */
+  readonly log?: (line: string) => void;
+  /** Called as pages are measured: pages done so far, pages in all. */
+  readonly progress?: (done: number, total: number) => void;
+}
+
+/** Pages between two progress calls. */
+const PROGRESS_STEP = 1024;
+
+/**
+ * Pages in `records` that a fold measures (what progress counts).
+ *
+ * @example
+ * ```ts
+ * import { pagesToMeasure } from "./engine.ts";
+ * import { pages } from "./records.ts";
+ * pagesToMeasure([pages(0n, 4, null, "Unmeasured", 3)]); // 3
+ * ```
+ */
+export function pagesToMeasure(records: readonly MeasurementRecord[]): number {
+  let total = 0;
+  for (const r of records) if (r.kind === "pages" && r.type !== SKIPPED) total += r.count;
+  return total;
+}
+
+/** The page's 4 KiB: its data cut or zero-padded (bytes in hand may be of any length). */
+function pageBytes(data: Payload, source: IgvmSource | undefined, scratch: Uint8Array): Uint8Array {
+  const bytes = readPayload(data, source, scratch);
+  if (bytes.length === PAGE_SIZE_4K) return bytes;
+  const page = new Uint8Array(PAGE_SIZE_4K);
+  page.set(bytes.subarray(0, PAGE_SIZE_4K));
+  return page;
+}
+
+/** The SHA-384 digests of the file pages a `sha384` fold will ask for, hashed ahead in order. */
+function hashAhead(
+  records: readonly MeasurementRecord[],
+  fold: Fold,
+  source: IgvmSource | undefined,
+  service: PageHashService | undefined,
+): PageDigestReader | undefined {
+  if (source === undefined) return undefined;
+  const offsets: number[] = [];
+  for (const r of records) {
+    if (r.kind === "pages" && fold.hasContents(r.type) && isFilePage(r.data)) {
+      offsets.push(r.data.offset);
+    }
+  }
+  if (offsets.length === 0) return undefined;
+  const planned = Float64Array.from(offsets);
+  return service ? service.sha384Pages(planned) : batchPageHashes(source, planned);
+}
+
+/** Reads what a page record gives its fold: digest or bytes, or null. */
+class Contents {
+  readonly #scratch = new Uint8Array(PAGE_SIZE_4K);
+  readonly #hasher = createPageHasher(1);
+  constructor(
+    private readonly fold: Fold,
+    private readonly source: IgvmSource | undefined,
+    private readonly ahead: PageDigestReader | undefined,
+  ) {}
+
+  of(r: PageRecord): Uint8Array | null {
+    if (!this.fold.hasContents(r.type)) return null;
+    if (this.fold.input === "bytes") {
+      return r.data === null ? null : pageBytes(r.data, this.source, this.#scratch);
+    }
+    if (r.data === null) return zeroPageSha384();
+    if (this.ahead !== undefined && isFilePage(r.data)) return this.ahead.next();
+    return this.#hasher.hashPage(pageBytes(r.data, this.source, this.#scratch));
+  }
+}
+
+/**
+ * Folds `plan` into a digest of `kind`, reading page contents from `source`;
+ * throws the plan's failure (after logging the records before it).
+ *
+ * @example
+ * ```ts
+ * import { foldPlan } from "./engine.ts";
+ * import { pages } from "./records.ts";
+ * const plan = { records: [pages(0x1000n, 4, null, "Unmeasured")] };
+ * foldPlan(plan, "snp", undefined).length; // 48
+ * ```
+ */
+export function foldPlan(
+  plan: MeasurementPlan,
+  kind: DigestKind,
+  source: IgvmSource | undefined,
+  options: EngineOptions = {},
+): Uint8Array {
+  const fold = createFold(kind);
+  const log = options.log ? new PageLog(options.log) : undefined;
+  const progress = options.progress;
+  const total = progress ? pagesToMeasure(plan.records) : 0;
+  let done = 0;
+  let reported = 0;
+  const ahead = fold.input === "sha384"
+    ? hashAhead(plan.records, fold, source, options.pageHashes)
+    : undefined;
+  const contents = new Contents(fold, source, ahead);
+  try {
+    for (const r of plan.records) {
+      if (r.kind === "registers") {
+        log?.finish();
+        options.log?.(`vp registers: VTL ${r.vtl}, ${r.registers.length} registers`);
+        fold.registers(r);
+        continue;
+      }
+      if (r.type !== SKIPPED) {
+        const c = contents.of(r);
+        for (let i = 0; i < r.count; i++) fold.page(r.type, r.gpa, i, c);
+        done += r.count;
+      }
+      log?.page(r.log, r.gpa, r.logBytes ?? BigInt(r.count) * 0x1000n);
+      if (progress && done - reported >= PROGRESS_STEP) progress(reported = done, total);
+    }
+  } finally {
+    ahead?.close();
+  }
+  log?.finish();
+  if (plan.failure) throw plan.failure;
+  progress?.(done, total);
+  return fold.digest();
+}
