@@ -15,6 +15,9 @@
  * - `report`: an attestation report is malformed;
  * - `verification`: a check failed (`verify`);
  * - `file`: a file could not be read or written; `output`: writing the output failed;
+ * - `certificate`: a certificate, CRL or PEM file is malformed (`lib/x509`);
+ * - `attestation`: an input of attestation verification is unusable (a certificate table, a
+ *   value); `network`: downloading from AMD's KDS failed;
  * - `error`: any other invalid value.
  */
 export type ErrorKind =
@@ -27,6 +30,9 @@ export type ErrorKind =
   | "verification"
   | "file"
   | "output"
+  | "certificate"
+  | "attestation"
+  | "network"
   | "error";
 
 /**

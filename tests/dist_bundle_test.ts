@@ -3,7 +3,8 @@
  * task's own command, into a temporary folder), then run with an EMPTY `DENO_DIR`,
  * `--cached-only` and no config: measuring a conformance file gives expected.json's digest (the
  * same as main.ts), and `sign` (loaded by a dynamic import in lib/cli/run.ts, which the bundler
- * inlines) writes the byte-identical signed file.
+ * inlines) writes the byte-identical signed file, and `report` (also a dynamic import) verifies
+ * a real attestation report with the built-in AMD roots.
  */
 
 import { assertEquals, assertOk } from "./assert.ts";
@@ -70,6 +71,24 @@ Deno.test("dist bundle: self-contained, measures and signs with an empty DENO_DI
     assertSuccess(s, "bundle sign");
     assertEquals(s.stdout, `Successfully created signed file: ${out}\n`);
     assertEquals(await sha256File(out), expectedSignedSha256(), "signed file SHA-256");
+
+    // report: the X.509 reader and AMD's built-in roots (a dynamic import) verify a real report.
+    const vectors = new URL("testdata/vectors/tee-attestation-verification/", ROOT).pathname;
+    const rep = await deno([
+      ...base,
+      "--allow-read",
+      bundle,
+      `${vectors}milan_attestation_report.bin`,
+      "report",
+      "--vcek",
+      `${vectors}milan_vcek.pem`,
+      "--at",
+      "2026-06-01T00:00:00Z",
+    ], { cwd, env });
+    assertSuccess(rep, "bundle report");
+    assertOk(
+      rep.stdout.endsWith("Result: verified (a genuine AMD SEV-SNP report; every check passed)\n"),
+    );
 
     // Nothing was downloaded into the empty DENO_DIR: no npm or remote module cache.
     const cached = [...Deno.readDirSync(empty)].map((e) => e.name);

@@ -46,6 +46,19 @@ export function withFile<T>(path: string, what: string, fn: () => T): T {
   }
 }
 
+/**
+ * Awaits `work`; an error of ours that names no file is made to name `path`
+ * (e.g. a KDS download failure while verifying a report names the report).
+ */
+export async function aboutFile<T>(path: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof IgvmToolError) e.file ??= path;
+    throw e;
+  }
+}
+
 const encoder = new TextEncoder();
 
 /** Writes all of `text` to stdout. */

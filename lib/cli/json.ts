@@ -15,7 +15,10 @@ import type { Measurement } from "../measure/measure.ts";
 
 /** The `error` member of a JSON result. */
 export interface ErrorJson {
-  /** `usage`, `file`, `format`, `measurement`, `key`, `signature`, `report`, `verification`, `internal`, `error`. */
+  /**
+   * `usage`, `file`, `format`, `measurement`, `key`, `signature`, `report`, `verification`,
+   * `certificate`, `attestation`, `network`, `internal`, `error`.
+   */
   readonly type: string;
   /** One line, the reason as the text output words it (without `Error: <file>:`). */
   readonly message: string;

@@ -36,6 +36,11 @@ async function dispatch(parsed: ParsedArgs, ctx: CommandContext): Promise<number
       const { inspectCommand } = await import("./inspect_command.ts");
       return inspectCommand(parsed, ctx);
     }
+    case "report": {
+      // Loaded on demand: the X.509 reader and AMD's roots stay out of `measure`'s start-up.
+      const { reportCommand } = await import("./report_command.ts");
+      return await reportCommand(parsed, ctx);
+    }
   }
   throw new UsageError(`unrecognized subcommand '${parsed.command}'`);
 }

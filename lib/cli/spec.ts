@@ -6,6 +6,7 @@
  */
 
 import type { OptionSpec, ProgramSpec } from "./args.ts";
+import { ATTESTATION_OPTIONS } from "./attestation_options.ts";
 
 /** `--json`: accepted before the command (global) and after it. */
 const JSON_OPTION: OptionSpec = {
@@ -160,13 +161,15 @@ export const PROGRAM: ProgramSpec = {
           value: "FILE",
           help:
             "SEV-SNP attestation report (1184 bytes binary, or hex text) to compare with the file. " +
-            "The report's own signature (VCEK/VLEK chain) is not checked",
+            "With a VCEK/VLEK (--vcek, --certs, --cert-table, --fetch) or a policy option, the report " +
+            "is also verified (signature, AMD chain, chip, TCB, policy; see the report command)",
         },
         {
           long: "expect",
           value: "DIGEST",
           help: "Expected launch digest: hex (any case, optional 0x) or base64",
         },
+        ...ATTESTATION_OPTIONS,
         JSON_OPTION,
       ],
     },
@@ -176,6 +179,13 @@ export const PROGRAM: ProgramSpec = {
         "List the contents of the input file (platforms, policies, memory, VP contexts, ID blocks) " +
         "and its digest for every platform it supports",
       options: [JSON_OPTION],
+    },
+    {
+      name: "report",
+      about:
+        "Verify the SEV-SNP attestation report given as <INPUT> (instead of an IGVM file): its signature, " +
+        "the VCEK/VLEK chain to AMD's root, chip ID, TCB, revocation and policy; prints every field and check",
+      options: [...ATTESTATION_OPTIONS, JSON_OPTION],
     },
   ],
 };

@@ -13,7 +13,7 @@
  */
 
 import { type ParsedArgs, UsageError } from "./args.ts";
-import { type CommandContext, withFile } from "./io.ts";
+import { aboutFile, type CommandContext, withFile } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { globalOptions, stringOption } from "./options.ts";
@@ -25,6 +25,42 @@ import { VerificationError } from "../verify/verification_error.ts";
 import { parseReport } from "../snp/report.ts";
 import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
 import { bytesEqual } from "../snp/bytes.ts";
+import { attestationRequested } from "./attestation_options.ts";
+import type { AttestationReport } from "../snp/report.ts";
+import type { AttestationResult } from "../verify/attestation/verify_attestation.ts";
+
+/** What `verify --report` learns about the report itself (beyond the field comparison). */
+interface ReportVerification {
+  attestation?: AttestationResult;
+  signatureChecked: boolean;
+  note?: string;
+}
+
+/**
+ * Verifies the report when an attestation option asks for it; otherwise
+ * says, in one line, where its VCEK can be had. Loaded on demand.
+ */
+async function verifyReportItself(
+  args: ParsedArgs,
+  report: AttestationReport,
+): Promise<ReportVerification> {
+  if (attestationRequested(args)) {
+    const [{ gatherAttestation }, { verifyAttestation }] = await Promise.all([
+      import("./attestation_inputs.ts"),
+      import("../verify/attestation/verify_attestation.ts"),
+    ]);
+    const options = await gatherAttestation(args, report);
+    return {
+      attestation: await verifyAttestation(report, options),
+      signatureChecked: options.leafGiven,
+    };
+  }
+  const { locateVcek } = await import("../verify/attestation/kds.ts");
+  const url = locateVcek(report).vcekUrl;
+  const note = "no VCEK given (--vcek, --certs, --cert-table or --fetch)" +
+    (url ? `; AMD's KDS serves it at ${url}` : "");
+  return { signatureChecked: false, note };
+}
 
 /** Runs `verify`. */
 export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
@@ -36,6 +72,11 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
   if (!snp && reportPath !== undefined) {
     throw new UsageError(
       `'--report' compares SEV-SNP attestation reports; it cannot be used with '${platform}'`,
+    );
+  }
+  if (reportPath === undefined && attestationRequested(args)) {
+    throw new UsageError(
+      "the attestation options ('--vcek', '--certs', '--vmpl', …) need '--report <FILE>'",
     );
   }
   if (!snp && expectText === undefined) {
@@ -58,6 +99,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     "read attestation report",
     () => parseReport(Deno.readFileSync(reportPath)),
   );
+  const itself = report && await aboutFile(reportPath!, verifyReportItself(args, report));
 
   const { input, m } = measureInput(args.input, g);
   const file = input.file;
@@ -110,6 +152,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
               loaderGuestPolicy(file, m.compatibilityMask),
             ),
           ),
+          ...itself,
         }
         : undefined,
     };

@@ -11,6 +11,8 @@ import type { Check, IdBlockSummary } from "./id_block_check.ts";
 import type { FieldComparison } from "./report_compare.ts";
 import { policyJson, policyText } from "./policy_view.ts";
 import type { Failure } from "./verification_error.ts";
+import type { AttestationResult } from "./attestation/verify_attestation.ts";
+import { attestationJson, checksText } from "./attestation/report_view.ts";
 
 /** Everything `verify` found. */
 export interface VerifyResult {
@@ -33,6 +35,12 @@ export interface VerifyResult {
     readonly file: string;
     readonly parsed: AttestationReport;
     readonly fields: readonly FieldComparison[];
+    /** The report's verification (signature, chain, binding, policy), when it was asked for. */
+    readonly attestation?: AttestationResult;
+    /** A VCEK or VLEK was available, so the report's signature was checked. */
+    readonly signatureChecked?: boolean;
+    /** Without `attestation`: why the signature is not checked (one line, e.g. the KDS URL). */
+    readonly note?: string;
   };
   /** The `--expect` digest, if given. */
   readonly expected?: Uint8Array;
@@ -62,6 +70,9 @@ export function failuresOf(r: VerifyResult): Failure[] {
       file: r.report!.file,
       message: `report ${f.field} is ${f.report}, the IGVM file implies ${f.expected}`,
     });
+  }
+  for (const c of r.report?.attestation?.checks ?? []) {
+    if (c.status === "fail") out.push({ file: r.report!.file, message: `${c.name}: ${c.detail}` });
   }
   return out;
 }
@@ -114,11 +125,17 @@ export function verifyText(r: VerifyResult): string {
     const p = r.report.parsed;
     t +=
       `\nAttestation report '${r.report.file}' (version ${p.version}, ${p.product}, VMPL ${p.vmpl}):\n`;
-    t += "  NOTE: the report's own signature (VCEK/VLEK certificate chain) is NOT checked.\n";
+    if (!r.report.attestation) {
+      t += "  NOTE: the report's own signature (VCEK/VLEK certificate chain) is NOT checked" +
+        (r.report.note ? `: ${r.report.note}` : ".") + "\n";
+    }
     for (const f of r.report.fields) {
       t += `  ${f.status.padEnd(8)}  ${f.field}\n`;
       t += `      report: ${f.report}\n`;
       t += `      file:   ${f.expected ?? "(not determined by the file)"}\n`;
+    }
+    if (r.report.attestation) {
+      t += checksText(r.report.attestation).replaceAll("\n", "\n  ").trimEnd() + "\n";
     }
   }
   const failures = failuresOf(r).length;
@@ -171,8 +188,9 @@ export function verifyJson(
         file: r.report.file,
         version: r.report.parsed.version,
         product: r.report.parsed.product,
-        signatureChecked: false,
+        signatureChecked: r.report.signatureChecked === true,
         fields: r.report.fields.map((f) => ({ ...f })),
+        attestation: r.report.attestation ? attestationJson(r.report.attestation) : null,
       }
       : null,
     verified: failures.length === 0,

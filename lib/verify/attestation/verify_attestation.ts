@@ -1,0 +1,313 @@
+/**
+ * Verifies an SEV-SNP attestation report end to end: its signature with the
+ * VCEK or VLEK, the certificate chain up to a trusted AMD root, the binding
+ * of the certificate to the report (signing key, product, chip, TCB),
+ * revocation, and the policy checks asked for. Runs anywhere Web Crypto
+ * does: no file or network access (see `kds.ts` for fetching).
+ *
+ * @module
+ */
+
+import { parseReport } from "../../snp/report.ts";
+import type { AttestationReport } from "../../snp/report.ts";
+import { parseCertificate } from "../../x509/certificate.ts";
+import { parseCrl } from "../../x509/crl.ts";
+import { derBlocks } from "../../x509/pem.ts";
+import { amdExtensions } from "./amd_extensions.ts";
+import { amdIntermediates, amdRoots } from "./amd_roots.ts";
+import { AttestationError } from "./attestation_error.ts";
+import {
+  certifiedLayout,
+  chainProduct,
+  chipIdCheck,
+  leafKind,
+  productCheck,
+  signingKeyCheck,
+  tcbCheck,
+} from "./binding_checks.ts";
+import {
+  assembleChain,
+  certLabel,
+  type Chain,
+  chainCheck,
+  type SourcedCertificate,
+  validityCheck,
+} from "./chain.ts";
+import { type AttestationCheck, GENUINENESS_CHECKS, outcome, skip } from "./checks.ts";
+import { locateVcek } from "./kds.ts";
+import { policyChecks, type PolicyOptions } from "./policy_checks.ts";
+import { importReportKey, verifyReportBytes } from "./report_signature.ts";
+import { revocationCheck, type SourcedCrl } from "./revocation.ts";
+
+/** A certificate as DER or PEM bytes (a PEM may hold several), or already parsed. */
+export type CertificateInput = Uint8Array | SourcedCertificate;
+
+/** A CRL as DER or PEM bytes, or already parsed. */
+export type CrlInput = Uint8Array | SourcedCrl;
+
+/** What to verify the report with, and which policy to check. */
+export interface AttestationOptions extends PolicyOptions {
+  /** The VCEK (for a report signed by its VCEK). */
+  readonly vcek?: CertificateInput;
+  /** The VLEK (for a report signed by its VLEK). */
+  readonly vlek?: CertificateInput;
+  /** The ASK/ASVK and/or ARK, in any order (e.g. KDS `cert_chain`); AMD's built-in ones fill gaps. */
+  readonly chain?: CertificateInput | readonly CertificateInput[];
+  /** CRLs to check (AMD's per product is signed by the ARK). */
+  readonly crl?: CrlInput | readonly CrlInput[];
+  /** Trusted roots (ARKs); default AMD's Milan, Genoa and Turin ARKs. */
+  readonly roots?: readonly CertificateInput[];
+  /** When certificates and CRLs must be valid (default now). */
+  readonly at?: Date;
+  /** The product, for the KDS URL of a version 2 report (`Milan`, `Genoa`, `Turin`). */
+  readonly product?: string;
+  /** KDS base URL for the URL printed when no leaf is given (default AMD's). */
+  readonly kdsBaseUrl?: string;
+}
+
+/** A certificate of the chain, for display. */
+export interface CertificateSummary {
+  /** `VCEK`, `VLEK`, `ASK`, `ASVK` or `ARK`. */
+  readonly role: string;
+  /** Where it came from (a file, `built-in AMD …`). */
+  readonly source: string;
+  /** Subject, readable. */
+  readonly subject: string;
+  /** Issuer, readable. */
+  readonly issuer: string;
+  /** Serial number, hex. */
+  readonly serial: string;
+  /** Validity start. */
+  readonly notBefore: Date;
+  /** Validity end. */
+  readonly notAfter: Date;
+  /** Key, e.g. `EC P-384`. */
+  readonly key: string;
+}
+
+/** The outcome of {@link verifyAttestation}. */
+export interface AttestationResult {
+  /** Genuine, and every check asked for passed. */
+  readonly verified: boolean;
+  /** The report was signed by a chip whose AMD-certified key says what the report says. */
+  readonly genuine: boolean;
+  /** Every check, in order (see `CHECK_NAMES`). */
+  readonly checks: readonly AttestationCheck[];
+  /** The parsed report. */
+  readonly report: AttestationReport;
+  /** The product the certificate (or the report) names, if known. */
+  readonly product?: string;
+  /** The chain used, leaf first. */
+  readonly certificates: readonly CertificateSummary[];
+  /** Where AMD's KDS serves this report's VCEK (when it can be located). */
+  readonly kdsUrl?: string;
+  /** The verification time. */
+  readonly at: Date;
+}
+
+function list<T>(x: T | readonly T[] | undefined): readonly T[] {
+  return x === undefined ? [] : Array.isArray(x) ? x : [x as T];
+}
+
+/**
+ * Parses certificate inputs: bytes become every certificate they hold
+ * (labelled `label`, numbered when there are several).
+ *
+ * @example
+ * ```ts
+ * import { toCertificates } from "./verify_attestation.ts";
+ * const pem = await Deno.readFile("testdata/vectors/amd/ask_ark_milan.pem");
+ * toCertificates(pem, "cert_chain").map((c) => c.source); // ["cert_chain #1", "cert_chain #2"]
+ * ```
+ */
+export function toCertificates(input: CertificateInput, label: string): SourcedCertificate[] {
+  if (!(input instanceof Uint8Array)) return [input];
+  const ders = derBlocks(input, "CERTIFICATE");
+  return ders.map((der, i) => {
+    const source = ders.length > 1 ? `${label} #${i + 1}` : label;
+    return { ...parseCertificate(der, source), source };
+  });
+}
+
+function one(input: CertificateInput | undefined, label: string): SourcedCertificate | undefined {
+  if (input === undefined) return undefined;
+  const certs = toCertificates(input, label);
+  if (certs.length !== 1) {
+    throw new AttestationError(`the ${label} input holds ${certs.length} certificates, expected 1`);
+  }
+  return certs[0];
+}
+
+function toCrl(input: CrlInput, label: string): SourcedCrl {
+  if (!(input instanceof Uint8Array)) return input;
+  const ders = derBlocks(input, "X509 CRL");
+  if (ders.length !== 1) {
+    throw new AttestationError(`the ${label} input holds ${ders.length} CRLs, expected 1`);
+  }
+  return { ...parseCrl(ders[0], label), source: label };
+}
+
+function summary(c: SourcedCertificate, role: string): CertificateSummary {
+  return {
+    role,
+    source: c.source ?? "given",
+    subject: c.subject.text,
+    issuer: c.issuer.text,
+    serial: c.serial.toHex(),
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    key: c.publicKey.description,
+  };
+}
+
+function noLeafDetail(
+  report: AttestationReport,
+  options: AttestationOptions,
+): { detail: string; url?: string } {
+  const kind = report.keyInfo.signingKeyName;
+  if (kind === "VLEK") {
+    return {
+      detail:
+        "no VLEK certificate was given: a VLEK comes from the cloud provider (the extended report's certificate table), not from AMD's KDS",
+    };
+  }
+  const loc = locateVcek(report, { baseUrl: options.kdsBaseUrl, product: options.product });
+  return loc.vcekUrl
+    ? {
+      detail:
+        `no VCEK certificate was given: AMD's KDS serves this report's VCEK at ${loc.vcekUrl}`,
+      url: loc.vcekUrl,
+    }
+    : { detail: `no VCEK certificate was given, and it cannot be located: ${loc.problem}` };
+}
+
+async function signatureCheck(
+  report: AttestationReport,
+  leaf: SourcedCertificate,
+): Promise<AttestationCheck> {
+  const key = await importReportKey(leaf.publicKey);
+  if (typeof key === "string") {
+    return outcome("report-signature", false, `${certLabel(leaf)}: ${key}`);
+  }
+  const r = await verifyReportBytes(report.bytes, key);
+  return r.ok
+    ? outcome(
+      "report-signature",
+      true,
+      `ECDSA P-384 SHA-384 over bytes 0x000..0x29F verifies with ${certLabel(leaf)}`,
+    )
+    : outcome("report-signature", false, `${r.reason} with ${certLabel(leaf)}`);
+}
+
+async function leafChecks(
+  report: AttestationReport,
+  chain: Chain,
+  crls: readonly SourcedCrl[],
+  at: Date,
+): Promise<AttestationCheck[]> {
+  const ext = amdExtensions(chain.leaf);
+  return [
+    await signatureCheck(report, chain.leaf),
+    await chainCheck(chain),
+    validityCheck(chain, at),
+    signingKeyCheck(report, chain, ext),
+    productCheck(report, chain, ext),
+    chipIdCheck(report, chain, ext),
+    tcbCheck(report, chain, ext),
+    await revocationCheck(chain, crls, at),
+  ];
+}
+
+/**
+ * Verifies `input` (the 1184-byte report, its hex text, or a parsed report).
+ * Throws `ReportError` when the report cannot be parsed, `CertificateError`
+ * when a certificate or CRL is malformed, `AttestationError` for unusable
+ * inputs; every check's failure is a result, not an exception.
+ *
+ * @example
+ * ```ts
+ * import { verifyAttestation } from "./verify_attestation.ts";
+ * const dir = "testdata/vectors/tee-attestation-verification/";
+ * const result = await verifyAttestation(await Deno.readFile(dir + "milan_attestation_report.bin"), {
+ *   vcek: await Deno.readFile(dir + "milan_vcek.pem"),
+ *   at: new Date("2026-06-01T00:00:00Z"),
+ * });
+ * console.log(result.verified, result.checks.map((c) => `${c.name}:${c.status}`).join(" "));
+ * ```
+ */
+export async function verifyAttestation(
+  input: Uint8Array | string | AttestationReport,
+  options: AttestationOptions = {},
+): Promise<AttestationResult> {
+  const report = input instanceof Uint8Array || typeof input === "string"
+    ? parseReport(input)
+    : input;
+  const at = options.at ?? new Date();
+  const vcek = one(options.vcek, "VCEK");
+  const vlek = one(options.vlek, "VLEK");
+  const leaf = report.keyInfo.signingKeyName === "VLEK" ? vlek ?? vcek : vcek ?? vlek;
+  const given = list(options.chain).flatMap((c, i, all) =>
+    toCertificates(c, all.length > 1 ? `chain ${i + 1}` : "chain")
+  );
+  const roots = options.roots
+    ? options.roots.flatMap((c, i) => toCertificates(c, `root ${i + 1}`))
+    : amdRoots();
+  const crls = list(options.crl).map((c, i, all) =>
+    toCrl(c, all.length > 1 ? `CRL ${i + 1}` : "CRL")
+  );
+  const located = noLeafDetail(report, options);
+  let checks: AttestationCheck[];
+  let chain: Chain | undefined;
+  let layout = report.tcbLayout;
+  let product: string | undefined = report.product === "unknown" ? undefined : report.product;
+  if (report.keyInfo.signingKeyName === "none") {
+    checks = [
+      outcome(
+        "report-signature",
+        false,
+        "KEY_INFO.SIGNING_KEY is 7: the firmware did not sign this report",
+      ),
+    ];
+  } else if (!leaf) {
+    checks = [outcome("report-signature", false, located.detail)];
+  } else {
+    chain = await assembleChain(leaf, given, roots, amdIntermediates());
+    checks = await leafChecks(report, chain, crls, at);
+    const ext = amdExtensions(leaf);
+    layout = certifiedLayout(report, ext, chain);
+    product = ext.productLine ?? chainProduct(chain) ?? product;
+  }
+  if (checks.length === 1) {
+    for (const name of GENUINENESS_CHECKS.slice(1)) {
+      checks.push(skip(name, "no VCEK or VLEK certificate to check"));
+    }
+  }
+  checks.push(...policyChecks(report, options, layout));
+  const byName = (n: string) => checks.find((c) => c.name === n)!;
+  const genuine = GENUINENESS_CHECKS.every((n) => byName(n).status !== "fail") &&
+    byName("report-signature").status === "pass" && byName("cert-chain").status === "pass";
+  const certificates: CertificateSummary[] = [];
+  if (chain) {
+    const kind = leafKind(amdExtensions(chain.leaf)) ?? report.keyInfo.signingKeyName;
+    certificates.push(summary(chain.leaf, kind));
+    if (chain.intermediate) {
+      certificates.push(
+        summary(
+          chain.intermediate,
+          /^SEV-VLEK-/.test(chain.intermediate.subject.commonName) ? "ASVK" : "ASK",
+        ),
+      );
+    }
+    if (chain.root) certificates.push(summary(chain.root, "ARK"));
+  }
+  return {
+    verified: genuine && checks.every((c) => c.status !== "fail"),
+    genuine,
+    checks,
+    report,
+    product,
+    certificates,
+    kdsUrl: located.url,
+    at,
+  };
+}
