@@ -60,9 +60,10 @@ Deno.test("page source: sample.igvm through a 64 KiB window gives the CLI's insp
   }
   // Progress counts measured 4 KiB pages: both SEV-SNP rule sets measure one page for each of
   // the sample's page-data directives, its one-page parameter insert and its VMSA.
-  const perRules = file.directives.filter((d) =>
-    d.type === "PageData" || d.type === "ParameterInsert" || d.type === "SnpVpContext"
-  ).length;
+  const perRules =
+    file.directives.filter((d) =>
+      d.type === "PageData" || d.type === "ParameterInsert" || d.type === "SnpVpContext"
+    ).length;
   assertEquals(perRules, 15);
   assertEquals(seen.at(-1), [2 * perRules, 2 * perRules]);
 });
