@@ -2,30 +2,26 @@
  * The page's `verify --report`: compares an attestation report with the
  * measured IGVM file, field by field, and checks the file's SNP ID block,
  * exactly as `igvmmeasure [-n] [--semantics S] <file> verify --report R`
- * does (`lib/cli/verify_command.ts`), from the same library functions; then
- * asks {@link reportSignatureCheck} about the report's own signature.
+ * does (`lib/cli/verify_command.ts`), from the same library functions
+ * (`lib/verify/verify_image.ts`, and with a VCEK the attestation library).
  *
  * @module
  */
 
 import { parseIgvm } from "../lib/igvm/parser.ts";
-import { platformMask } from "../lib/igvm/select.ts";
+import { platformMask, snpIdBlocks } from "../lib/igvm/select.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmToolError, MeasurementError } from "../lib/errors.ts";
-import { NOT_COMPATIBLE, parseOptionsFor } from "../lib/measure/measure.ts";
+import { type Measurement, NOT_COMPATIBLE, parseOptionsFor } from "../lib/measure/measure.ts";
 import { parseReport } from "../lib/snp/report.ts";
-import { loaderGuestPolicy } from "../lib/snp/igvm_id_block.ts";
-import { type Check, verifyIdBlocks } from "../lib/verify/id_block_check.ts";
-import { compareReport, expectedReport } from "../lib/verify/report_compare.ts";
-import {
-  failuresOf,
-  verifyJson,
-  type VerifyResult,
-  verifyText,
-} from "../lib/verify/verify_report.ts";
+import { failuresOf, verifyJson, verifyText } from "../lib/verify/verify_report.ts";
+import { verifyImage } from "../lib/verify/verify_image.ts";
+import { toCertificates, verifyAttestation } from "../lib/verify/attestation/verify_attestation.ts";
+import type { SourcedCertificate } from "../lib/verify/attestation/chain.ts";
+import { AttestationError } from "../lib/verify/attestation/attestation_error.ts";
+import { missingVcekNote } from "../lib/verify/attestation/kds.ts";
 import type { DigestEntry } from "./digests.ts";
-import { reportSignatureCheck } from "./report_signature.ts";
 import type { NamedBytes, Verified } from "./protocol.ts";
 
 /** What to verify: the report, the VCEK if any, and the rules (`--semantics`). */
@@ -59,6 +55,15 @@ function naming<T>(name: string, fn: () => T): T {
   }
 }
 
+/** The one certificate of the VCEK file, named by the file (as the CLI's `--vcek`). */
+function leafOf(vcek: NamedBytes): SourcedCertificate {
+  const certs = toCertificates(vcek.bytes, "VCEK");
+  if (certs.length !== 1) {
+    throw new AttestationError(`holds ${certs.length} certificates, expected one VCEK`);
+  }
+  return { ...certs[0], source: vcek.name };
+}
+
 /** The SEV-SNP digest by `semantics`, or the error `verify` stops with. */
 function snpDigest(image: MeasuredImage, semantics: string): Uint8Array {
   const entry = image.digests.find((d) => d.platform === "sev-snp" && d.semantics === semantics);
@@ -68,9 +73,12 @@ function snpDigest(image: MeasuredImage, semantics: string): Uint8Array {
 }
 
 /**
- * Verifies `input.report` against `image`. Throws an {@link IgvmToolError}
- * naming the file where the CLI stops with an error (a malformed report, a
- * file the rules' parser refuses, no SEV-SNP digest).
+ * Verifies `input.report` against `image`, as `verify --report R [--vcek V]`
+ * does: the ID block checks, the report's fields, and with a VCEK the
+ * report's own signature and certificate chain (AMD's built-in roots, at the
+ * current time). Throws an {@link IgvmToolError} naming the file where the
+ * CLI stops with an error (a malformed report or VCEK, a file the rules'
+ * parser refuses, no SEV-SNP digest).
  *
  * @example
  * ```ts ignore
@@ -85,41 +93,34 @@ export async function verifyReport(
 ): Promise<Verified> {
   const { semantics } = input;
   const report = naming(input.report.name, () => parseReport(input.report.bytes));
+  const vcek = input.vcek;
+  const attestation = vcek &&
+    await verifyAttestation(report, { vcek: naming(vcek.name, () => leafOf(vcek)) });
   const file = naming(
     image.name,
     () => parseIgvm(image.file.source!, parseOptionsFor({ platform: "sev-snp", semantics })),
   );
   const digest = snpDigest(image, semantics);
   const mask = platformMask(file, PlatformType.SEV_SNP)!;
-  const { blocks, checks: blockChecks } = await verifyIdBlocks(file, digest, mask);
-  const checks: Check[] = [...blockChecks];
-  if (blocks.length === 0) {
-    checks.push({ name: "id-block", status: "skip", detail: "the file has no SNP ID block" });
-  }
-  const last = blocks.at(-1);
-  const result: VerifyResult = {
-    file: image.name,
+  const m: Measurement = {
     platform: "sev-snp",
     semantics,
     digest,
     compatibilityMask: mask,
-    blocks,
-    checks,
-    report: {
-      file: input.report.name,
-      parsed: report,
-      fields: compareReport(
-        report,
-        expectedReport(
-          digest,
-          last && { ...last.directive, ...last },
-          loaderGuestPolicy(file, mask),
-        ),
-      ),
-    },
+    idBlockLd: snpIdBlocks(file, mask).at(-1)?.ld,
   };
+  const result = await verifyImage(file, m, {
+    fileName: image.name,
+    report: attestation
+      ? { file: input.report.name, parsed: report, attestation, signatureChecked: true }
+      : {
+        file: input.report.name,
+        parsed: report,
+        signatureChecked: false,
+        note: missingVcekNote(report),
+      },
+  });
   const failures = failuresOf(result);
-  const signature = await reportSignatureCheck(report, input.vcek);
   const base = {
     command: "verify",
     file: image.name,
@@ -127,10 +128,11 @@ export async function verifyReport(
     semantics,
     nativeZero: image.nativeZero,
   };
+  const checks = [...result.checks, ...(attestation?.checks ?? [])];
   return {
     type: "verified",
-    verified: failures.length === 0 && signature.status !== "fail",
-    checks: [...checks.map(({ name, status, detail }) => ({ name, status, detail })), signature],
+    verified: failures.length === 0,
+    checks: checks.map(({ name, status, detail }) => ({ name, status, detail })),
     fields: result.report!.fields,
     text: verifyText(result),
     failures: failures.map((f) => `Error: ${f.file}: ${f.message}`),

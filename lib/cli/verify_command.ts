@@ -17,14 +17,11 @@ import { aboutFile, type CommandContext, withFile } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { globalOptions, stringOption } from "./options.ts";
-import { type Check, verifyIdBlocks } from "../verify/id_block_check.ts";
-import { compareReport, expectedReport } from "../verify/report_compare.ts";
 import { parseExpectedDigest } from "../verify/expected_digest.ts";
-import { failuresOf, verifyJson, type VerifyResult, verifyText } from "../verify/verify_report.ts";
+import { failuresOf, verifyJson, verifyText } from "../verify/verify_report.ts";
+import { verifyImage } from "../verify/verify_image.ts";
 import { VerificationError } from "../verify/verification_error.ts";
 import { parseReport } from "../snp/report.ts";
-import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
-import { bytesEqual } from "../snp/bytes.ts";
 import { attestationRequested } from "./attestation_options.ts";
 import type { AttestationReport } from "../snp/report.ts";
 import type { AttestationResult } from "../verify/attestation/verify_attestation.ts";
@@ -55,11 +52,8 @@ async function verifyReportItself(
       signatureChecked: options.leafGiven,
     };
   }
-  const { locateVcek } = await import("../verify/attestation/kds.ts");
-  const url = locateVcek(report).vcekUrl;
-  const note = "no VCEK given (--vcek, --certs, --cert-table or --fetch)" +
-    (url ? `; AMD's KDS serves it at ${url}` : "");
-  return { signatureChecked: false, note };
+  const { missingVcekNote } = await import("../verify/attestation/kds.ts");
+  return { signatureChecked: false, note: missingVcekNote(report) };
 }
 
 /** Runs `verify`. */
@@ -102,60 +96,12 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
   const itself = report && await aboutFile(reportPath!, verifyReportItself(args, report));
 
   const { input, m } = measureInput(args.input, g);
-  const file = input.file;
   try {
-    const checks: Check[] = [];
-    let blocks: VerifyResult["blocks"] = [];
-    if (snp) {
-      const v = await verifyIdBlocks(file, m.digest, m.compatibilityMask);
-      blocks = v.blocks;
-      checks.push(...v.checks);
-      if (blocks.length === 0) {
-        const other = reportPath !== undefined || expected !== undefined;
-        checks.push({
-          name: "id-block",
-          status: other ? "skip" : "fail",
-          detail: "the file has no SNP ID block" +
-            (other ? "" : " (nothing to verify; give --report or --expect)"),
-        });
-      }
-    }
-    if (expected) {
-      const ok = bytesEqual(expected, m.digest);
-      checks.push({
-        name: "expect",
-        status: ok ? "pass" : "fail",
-        detail: ok
-          ? "launch digest equals the expected digest"
-          : `launch digest ${m.digest.toHex().toUpperCase()} differs from the expected ${expected.toHex().toUpperCase()}`,
-      });
-    }
-    const last = blocks.at(-1);
-    const result: VerifyResult = {
-      file: args.input,
-      platform,
-      semantics: m.semantics,
-      digest: m.digest,
-      compatibilityMask: m.compatibilityMask,
-      blocks,
-      checks,
+    const result = await verifyImage(input.file, m, {
+      fileName: args.input,
       expected,
-      report: report && reportPath
-        ? {
-          file: reportPath,
-          parsed: report,
-          fields: compareReport(
-            report,
-            expectedReport(
-              m.digest,
-              last && { ...last.directive, ...last },
-              loaderGuestPolicy(file, m.compatibilityMask),
-            ),
-          ),
-          ...itself,
-        }
-        : undefined,
-    };
+      report: report && { file: reportPath!, parsed: report, ...itself },
+    });
     const failures = failuresOf(result);
     if (ctx.json) {
       ctx.partial = verifyJson(result, baseJson(args, m));

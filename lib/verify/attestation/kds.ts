@@ -261,3 +261,22 @@ export async function fetchFromKds(
   }
   return out;
 }
+
+/**
+ * One line saying that no VCEK was given and, where the report names its
+ * chip and TCB, the KDS URL that serves it (what `verify --report` prints
+ * when it cannot check the report's signature).
+ *
+ * @example
+ * ```ts
+ * import { missingVcekNote } from "./kds.ts";
+ * import { parseReport } from "../../snp/report.ts";
+ * const r = parseReport(await Deno.readFile("testdata/vectors/tee-attestation-verification/turin_attestation_report.bin"));
+ * missingVcekNote(r); // "no VCEK given (…); AMD's KDS serves it at https://kdsintf.amd.com/vcek/v1/Turin/…"
+ * ```
+ */
+export function missingVcekNote(report: AttestationReport): string {
+  const url = locateVcek(report).vcekUrl;
+  return "no VCEK given (--vcek, --certs, --cert-table or --fetch)" +
+    (url ? `; AMD's KDS serves it at ${url}` : "");
+}

@@ -11,6 +11,7 @@
 import { parseReport } from "../../snp/report.ts";
 import type { AttestationReport } from "../../snp/report.ts";
 import { parseCertificate } from "../../x509/certificate.ts";
+import { CertificateError } from "../../x509/certificate_error.ts";
 import { parseCrl } from "../../x509/crl.ts";
 import { derBlocks } from "../../x509/pem.ts";
 import { amdExtensions } from "./amd_extensions.ts";
@@ -122,11 +123,16 @@ function list<T>(x: T | readonly T[] | undefined): readonly T[] {
  */
 export function toCertificates(input: CertificateInput, label: string): SourcedCertificate[] {
   if (!(input instanceof Uint8Array)) return [input];
-  const ders = derBlocks(input, "CERTIFICATE");
-  return ders.map((der, i) => {
-    const source = ders.length > 1 ? `${label} #${i + 1}` : label;
-    return { ...parseCertificate(der, source), source };
-  });
+  try {
+    const ders = derBlocks(input, "CERTIFICATE");
+    return ders.map((der, i) => {
+      const source = ders.length > 1 ? `${label} #${i + 1}` : label;
+      return { ...parseCertificate(der, source), source };
+    });
+  } catch (e) {
+    if (!(e instanceof CertificateError)) throw e;
+    throw new CertificateError(`not a valid ${label} certificate: ${e.message}`);
+  }
 }
 
 function one(input: CertificateInput | undefined, label: string): SourcedCertificate | undefined {
