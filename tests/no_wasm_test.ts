@@ -8,6 +8,13 @@
  */
 
 import { assertEquals } from "./assert.ts";
+import { loadCases, reportCasesNotAtHand } from "./conformance_helpers.ts";
+import { crateCases } from "./crate_cases.ts";
+
+reportCasesNotAtHand("WebAssembly absent and refused: replay", [
+  ...loadCases().filter((c) => c.tool === "igvmmeasure" && !c.args.includes("sign")),
+  ...crateCases().filter((c) => c.exit === 0),
+]);
 
 for (const mode of ["absent", "refused"]) {
   Deno.test(`WebAssembly ${mode}: the conformance corpus replays unchanged (plain hashes)`, async () => {

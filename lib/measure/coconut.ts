@@ -6,7 +6,7 @@
  *
  * Where these rules differ from microsoft/igvm's `measurement/snp.rs`
  * ("crate") and QEMU's loader (`backends/igvm.c`, "QEMU"), the place is marked
- * `DIFF:` below. `../shared/reference/measurement-notes.md` has the sources.
+ * `DIFF:` below. docs/semantics.md lists every difference with its sources.
  *
  * @module
  */
