@@ -6,9 +6,9 @@
  * - The README's first ```sh block (its first two lines) is always checked. Line 1 is run as
  *   written, except that `npm install -g deno@2.9.6 &&` is left out when the running Deno is
  *   already 2.9.6 (as the README says); its output must be the full `measure` output of the
- *   sample. Line 2 (`deno task test`) is this very suite, so it is not run again from inside
- *   itself: the test checks that it is the command `.ci/run` runs and that the task exists (CI
- *   running `.ci/run` runs it).
+ *   sample. Line 2 (`deno task test`, the fast suite) is not run from here: the test checks that
+ *   it is the command `.ci/run` runs (CI running `.ci/run` runs it) and that the task exists, and
+ *   that the README also names the slow suites' task, `deno task test:slow` (this file is one).
  * - A ```sh block right after a `<!-- test -->` line (blank lines between are allowed) is a
  *   transcript: each `$ command` line is run with `sh -c` in the repository root, must exit 0,
  *   and must print exactly the lines that follow it up to the next `$` line (when there are any).
@@ -23,7 +23,7 @@
  * Blocks without a marker (downloads, docker) are not run.
  */
 
-import { assertEquals, assertOk } from "./assert.ts";
+import { assertEquals, assertOk } from "../assert.ts";
 import {
   assertSuccess,
   type Output,
@@ -32,7 +32,7 @@ import {
   seedNpmCache,
   serveRepo,
   withTempDir,
-} from "./dist_helpers.ts";
+} from "../dist_helpers.ts";
 
 const README = Deno.readTextFileSync(new URL("README.md", ROOT));
 const DENO_BIN = Deno.execPath().slice(0, Deno.execPath().lastIndexOf("/"));
@@ -124,6 +124,8 @@ Deno.test("readme: the first two lines (run the sample, run the tests)", async (
   assertOk(ci.split("\n").some((l) => l.startsWith("deno task test ")), ".ci/run runs it");
   const tasks = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))).tasks;
   assertOk(typeof tasks.test === "string" && tasks.test.startsWith("deno test "), tasks.test);
+  // The slow suites' task (tests/test_tasks_test.ts checks the split and that .ci/run runs both).
+  assertOk(README.includes("`deno task test:slow`"), "the README names the slow suites' task");
 });
 
 Deno.test("readme: has the measure -b example on testdata/sample.igvm under test", () => {

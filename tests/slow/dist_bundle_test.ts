@@ -6,9 +6,9 @@
  * inlines) writes the byte-identical signed file.
  */
 
-import { assertEquals, assertOk } from "./assert.ts";
-import { FILES, runInProcess } from "./conformance_helpers.ts";
-import { runCli } from "../lib/cli/run.ts";
+import { assertEquals, assertOk } from "../assert.ts";
+import { FILES, runInProcess } from "../conformance_helpers.ts";
+import { runCli } from "../../lib/cli/run.ts";
 import {
   assertSuccess,
   CONFORMANCE_FILE,
@@ -20,7 +20,7 @@ import {
   signArgs,
   withTempDir,
   writeLargeIgvm,
-} from "./dist_helpers.ts";
+} from "../dist_helpers.ts";
 
 /** The `bundle` task's arguments, with its `-o dist/igvmmeasure.js` replaced by `out`. */
 function bundleArgs(out: string): string[] {

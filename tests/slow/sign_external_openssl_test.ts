@@ -9,9 +9,9 @@
  */
 
 import assert from "node:assert/strict";
-import { parseIgvm } from "../lib/igvm/parser.ts";
-import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import type { SnpIdBlock } from "../lib/igvm/types.ts";
+import { parseIgvm } from "../../lib/igvm/parser.ts";
+import { serializeIgvm } from "../../lib/igvm/serializer.ts";
+import type { SnpIdBlock } from "../../lib/igvm/types.ts";
 import {
   assertBytesEqual,
   assertOneErrorLine,
@@ -25,9 +25,9 @@ import {
   strayTempFiles,
   verifySignedIgvm,
   withTempDir,
-} from "./signing_helpers.ts";
+} from "../signing_helpers.ts";
 
-const DOC = new URL("../docs/signing.md", import.meta.url);
+const DOC = new URL("../../docs/signing.md", import.meta.url);
 
 /** The shell commands between the external-flow markers of docs/signing.md. */
 function docCommands(): string[][] {

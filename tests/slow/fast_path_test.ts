@@ -6,26 +6,26 @@
  * corpus replays unchanged with the threads forced on.
  */
 
-import { assertEquals, assertOk } from "./assert.ts";
+import { assertEquals, assertOk } from "../assert.ts";
 import {
   casesAtHand,
   filesFolder,
   loadCases,
   reportCasesNotAtHand,
   runInProcess,
-} from "./conformance_helpers.ts";
-import { pageData, platform } from "../lib/igvm/builder.ts";
-import { PageDataFlags, PlatformType } from "../lib/igvm/defs.ts";
-import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { parseIgvm } from "../lib/igvm/parser.ts";
-import type { DirectiveHeader } from "../lib/igvm/types.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { MeasurementError } from "../lib/errors.ts";
-import { openFileSource, setFileSourceDefaults } from "../lib/cli/file_source.ts";
-import { JOB_PAGES, startParallelPageHashes } from "../lib/cli/parallel_hash.ts";
-import { sha384 } from "../lib/hash.ts";
-import { everyKind, measureFile, OPTIONS, page, SNP, SOURCES } from "./fast_path_helpers.ts";
+} from "../conformance_helpers.ts";
+import { pageData, platform } from "../../lib/igvm/builder.ts";
+import { PageDataFlags, PlatformType } from "../../lib/igvm/defs.ts";
+import { serializeIgvm } from "../../lib/igvm/serializer.ts";
+import { parseIgvm } from "../../lib/igvm/parser.ts";
+import type { DirectiveHeader } from "../../lib/igvm/types.ts";
+import { measureCoconut } from "../../lib/measure/coconut.ts";
+import { measureSnpOpenvmm } from "../../lib/measure/openvmm_snp.ts";
+import { MeasurementError } from "../../lib/errors.ts";
+import { openFileSource, setFileSourceDefaults } from "../../lib/cli/file_source.ts";
+import { JOB_PAGES, startParallelPageHashes } from "../../lib/cli/parallel_hash.ts";
+import { sha384 } from "../../lib/hash.ts";
+import { everyKind, measureFile, OPTIONS, page, SNP, SOURCES } from "../fast_path_helpers.ts";
 
 for (const pages of [40, JOB_PAGES * 13 + 17]) {
   Deno.test(`fast path = plain path: every page kind, ${pages} pages`, () => {

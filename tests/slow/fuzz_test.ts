@@ -13,10 +13,10 @@
  * @module
  */
 
-import { assertOk } from "./assert.ts";
-import { envInt, mutantSeed, Rng } from "./fuzz_helpers.ts";
-import { builtSeeds, conformanceSeeds, mutate, type Seed } from "./fuzz_corpus.ts";
-import { cliArgSets, runCliOn, runLibrary } from "./fuzz_run.ts";
+import { assertOk } from "../assert.ts";
+import { envInt, mutantSeed, Rng } from "../fuzz_helpers.ts";
+import { builtSeeds, conformanceSeeds, mutate, type Seed } from "../fuzz_corpus.ts";
+import { cliArgSets, runCliOn, runLibrary } from "../fuzz_run.ts";
 
 const DEFAULT_SEED = 0x1c6d2025;
 const SEED = envInt("IGVM_FUZZ_SEED", DEFAULT_SEED);

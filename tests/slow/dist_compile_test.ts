@@ -9,7 +9,7 @@
  * Deno's download server cannot.
  */
 
-import { assertEquals, assertMatch } from "./assert.ts";
+import { assertEquals, assertMatch } from "../assert.ts";
 import {
   assertSuccess,
   CONFORMANCE_FILE,
@@ -20,13 +20,13 @@ import {
   signArgs,
   withTempDir,
   writeLargeIgvm,
-} from "./dist_helpers.ts";
+} from "../dist_helpers.ts";
 import {
   binaryName,
   compileTarget,
   localRuntime,
   READ_ONLY_PERMISSIONS,
-} from "../scripts/compile.ts";
+} from "../../scripts/compile.ts";
 
 const target = Deno.build.target;
 const runtime = await localRuntime(target);
@@ -59,7 +59,7 @@ Deno.test({
       const ref = await run(Deno.execPath(), [
         "run",
         "--allow-read",
-        new URL("../main.ts", import.meta.url).pathname,
+        new URL("../../main.ts", import.meta.url).pathname,
         big,
         "measure",
         "-b",

@@ -9,25 +9,25 @@
  * @module
  */
 
-import { parsePrivateKeyPem, parsePublicKeyPem } from "../lib/snp/keys.ts";
-import { parseReport } from "../lib/snp/report.ts";
-import { decodeIdAuthInfo } from "../lib/snp/id_auth.ts";
-import { publicKeyFromIgvm, publicKeyFromSnp } from "../lib/snp/public_key.ts";
+import { parsePrivateKeyPem, parsePublicKeyPem } from "../../lib/snp/keys.ts";
+import { parseReport } from "../../lib/snp/report.ts";
+import { decodeIdAuthInfo } from "../../lib/snp/id_auth.ts";
+import { publicKeyFromIgvm, publicKeyFromSnp } from "../../lib/snp/public_key.ts";
 import {
   decodeIgvmSignature,
   decodeSnpSignature,
   parseDerSignature,
-} from "../lib/snp/signature.ts";
-import { assertOk } from "./assert.ts";
-import { envInt, errorProblem, mutantSeed, Rng } from "./fuzz_helpers.ts";
+} from "../../lib/snp/signature.ts";
+import { assertOk } from "../assert.ts";
+import { envInt, errorProblem, mutantSeed, Rng } from "../fuzz_helpers.ts";
 
 const SEED = envInt("IGVM_FUZZ_SEED", 0x5eed4b3f);
 const COUNT = Math.max(200, Math.floor(envInt("IGVM_FUZZ_COUNT", 3000) / 3));
 
 const vector = (path: string) =>
-  Deno.readFileSync(new URL(`../testdata/vectors/${path}`, import.meta.url));
+  Deno.readFileSync(new URL(`../../testdata/vectors/${path}`, import.meta.url));
 const conformanceKey = (name: string) =>
-  Deno.readFileSync(new URL(`../testdata/conformance/keys/${name}`, import.meta.url));
+  Deno.readFileSync(new URL(`../../testdata/conformance/keys/${name}`, import.meta.url));
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
 

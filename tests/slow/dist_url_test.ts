@@ -15,7 +15,7 @@
  * the test server is not one of Deno's default import hosts.
  */
 
-import { assertEquals, assertOk } from "./assert.ts";
+import { assertEquals, assertOk } from "../assert.ts";
 import {
   assertSuccess,
   CONFORMANCE_FILE,
@@ -25,7 +25,7 @@ import {
   seedNpmCache,
   serveRepo,
   withTempDir,
-} from "./dist_helpers.ts";
+} from "../dist_helpers.ts";
 
 async function setUp(dir: string): Promise<{ env: Record<string, string>; cwd: string }> {
   const denoDir = `${dir}/deno_dir`;

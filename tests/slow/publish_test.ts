@@ -4,8 +4,8 @@
  * examples run (`deno task test:doc`, i.e. `deno test --doc` on the library's modules).
  */
 
-import { assertEquals, assertOk } from "./assert.ts";
-import { assertSuccess, deno, ROOT } from "./dist_helpers.ts";
+import { assertEquals, assertOk } from "../assert.ts";
+import { assertSuccess, deno, ROOT } from "../dist_helpers.ts";
 
 Deno.test("publish: deno publish --dry-run passes", async () => {
   const r = await deno(["publish", "--dry-run", "--allow-dirty"], { cwd: ROOT });
