@@ -1,5 +1,5 @@
 /**
- * Run by no_wasm_test.ts in a process of its own, with the argument `absent`
+ * Run by slow/no_wasm_test.ts in a process of its own, with the argument `absent`
  * (removes `WebAssembly` before the library loads, as in a runtime without it)
  * or `refused` (every module compile throws `CompileError`, as on a web page
  * whose policy forbids compiling): either way every page, PAGE_INFO, stream
@@ -32,7 +32,7 @@ if (createPageHasher(1).input.buffer.byteLength !== 4096) {
 if (createPageInfoHasher().info.buffer.byteLength !== 112) throw new Error("chain is not plain");
 const compilesBefore = compiles;
 
-// The cases whose file is at hand (no_wasm_test.ts reports the others as ignored).
+// The cases whose file is at hand (slow/no_wasm_test.ts reports the others as ignored).
 const cases = casesAtHand(
   loadCases().filter((c) => c.tool === "igvmmeasure" && !c.args.includes("sign")),
 );

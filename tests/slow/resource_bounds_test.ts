@@ -7,19 +7,19 @@
  * @module
  */
 
-import { parseIgvm } from "../lib/igvm/parser.ts";
-import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform } from "../lib/igvm/builder.ts";
-import type { DirectiveHeader, IgvmFile, InitializationHeader } from "../lib/igvm/types.ts";
-import { IgvmFormatError, KeyError, MeasurementError } from "../lib/errors.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { measureVbs } from "../lib/measure/vbs.ts";
-import { MAX_SYNTHESIZED_PAGES } from "../lib/measure/crate_rules.ts";
-import { parsePrivateKeyPem } from "../lib/snp/keys.ts";
-import { assertEquals, assertMatch, assertOk, assertThrowsMatch } from "./assert.ts";
-import { fixCrc, walk } from "./fuzz_helpers.ts";
+import { parseIgvm } from "../../lib/igvm/parser.ts";
+import { serializeIgvm } from "../../lib/igvm/serializer.ts";
+import { pageData, platform } from "../../lib/igvm/builder.ts";
+import type { DirectiveHeader, IgvmFile, InitializationHeader } from "../../lib/igvm/types.ts";
+import { IgvmFormatError, KeyError, MeasurementError } from "../../lib/errors.ts";
+import { measureCoconut } from "../../lib/measure/coconut.ts";
+import { measureSnpOpenvmm } from "../../lib/measure/openvmm_snp.ts";
+import { measureTdx } from "../../lib/measure/tdx.ts";
+import { measureVbs } from "../../lib/measure/vbs.ts";
+import { MAX_SYNTHESIZED_PAGES } from "../../lib/measure/crate_rules.ts";
+import { parsePrivateKeyPem } from "../../lib/snp/keys.ts";
+import { assertEquals, assertMatch, assertOk, assertThrowsMatch } from "../assert.ts";
+import { fixCrc, walk } from "../fuzz_helpers.ts";
 
 const MiB = 1024 * 1024;
 /** Largest resident-memory growth a hostile file may cause. */

@@ -7,9 +7,9 @@
  * give the reference outputs.
  */
 
-import { assertEquals } from "./assert.ts";
-import { loadCases, reportCasesNotAtHand } from "./conformance_helpers.ts";
-import { crateCases } from "./crate_cases.ts";
+import { assertEquals } from "../assert.ts";
+import { loadCases, reportCasesNotAtHand } from "../conformance_helpers.ts";
+import { crateCases } from "../crate_cases.ts";
 
 reportCasesNotAtHand("WebAssembly absent and refused: replay", [
   ...loadCases().filter((c) => c.tool === "igvmmeasure" && !c.args.includes("sign")),
@@ -18,7 +18,7 @@ reportCasesNotAtHand("WebAssembly absent and refused: replay", [
 
 for (const mode of ["absent", "refused"]) {
   Deno.test(`WebAssembly ${mode}: the conformance corpus replays unchanged (plain hashes)`, async () => {
-    const script = new URL("./no_wasm_replay.ts", import.meta.url).pathname;
+    const script = new URL("../no_wasm_replay.ts", import.meta.url).pathname;
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-read", "--allow-env", script, mode],
       env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },

@@ -4,23 +4,28 @@
  * that read into scratch buffers, and reads across the file window's edge.
  */
 
-import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
-import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
-import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { parseIgvm } from "../lib/igvm/parser.ts";
-import type { IgvmFile } from "../lib/igvm/types.ts";
-import { measureCoconut } from "../lib/measure/coconut.ts";
-import { measureSnpOpenvmm } from "../lib/measure/openvmm_snp.ts";
-import { measureTdx } from "../lib/measure/tdx.ts";
-import { hashPagesAhead } from "../lib/measure/page_hashes.ts";
-import { bytesSource } from "../lib/igvm/source.ts";
-import { pageData, platform, snpFile } from "../lib/igvm/builder.ts";
-import { sha384 } from "../lib/hash.ts";
-import { openFileSource, WINDOW_SIZE } from "../lib/cli/file_source.ts";
-import { FileAccessError } from "../lib/cli/io.ts";
-import { errorLine } from "../lib/cli/run.ts";
-import { fileIdentity, HashJobs, type HashJobSetup, JOB_PAGES } from "../lib/cli/parallel_hash.ts";
-import { everyKind, measureFile, replaceAtomically, SNP, SOURCES } from "./fast_path_helpers.ts";
+import { assertEquals, assertOk, assertThrowsMatch } from "../assert.ts";
+import { PageDataFlags, PageDataType, PlatformType } from "../../lib/igvm/defs.ts";
+import { serializeIgvm } from "../../lib/igvm/serializer.ts";
+import { parseIgvm } from "../../lib/igvm/parser.ts";
+import type { IgvmFile } from "../../lib/igvm/types.ts";
+import { measureCoconut } from "../../lib/measure/coconut.ts";
+import { measureSnpOpenvmm } from "../../lib/measure/openvmm_snp.ts";
+import { measureTdx } from "../../lib/measure/tdx.ts";
+import { hashPagesAhead } from "../../lib/measure/page_hashes.ts";
+import { bytesSource } from "../../lib/igvm/source.ts";
+import { pageData, platform, snpFile } from "../../lib/igvm/builder.ts";
+import { sha384 } from "../../lib/hash.ts";
+import { openFileSource, WINDOW_SIZE } from "../../lib/cli/file_source.ts";
+import { FileAccessError } from "../../lib/cli/io.ts";
+import { errorLine } from "../../lib/cli/run.ts";
+import {
+  fileIdentity,
+  HashJobs,
+  type HashJobSetup,
+  JOB_PAGES,
+} from "../../lib/cli/parallel_hash.ts";
+import { everyKind, measureFile, replaceAtomically, SNP, SOURCES } from "../fast_path_helpers.ts";
 
 Deno.test("fast path: a file replaced after parsing is measured as opened, never mixed", () => {
   const original = serializeIgvm(everyKind(300));
