@@ -216,15 +216,8 @@ async function main() {
     );
 
     // --- Small file -------------------------------------------------------------------------
-    let small = new URL("../shared/conformance/files/qemu-snp-ovmf-policy.igvm", ROOT).pathname;
-    let smallName = "qemu-snp-ovmf-policy.igvm";
-    try {
-      Deno.statSync(small);
-    } catch {
-      small = `${tmp}/small.igvm`;
-      smallName = "generated 1.7 MiB file";
-      writeModel(largeModel(1.7, 0), small);
-    }
+    const smallName = "qemu-snp-ovmf-policy.igvm";
+    const small = new URL(`testdata/conformance/files/${smallName}`, ROOT).pathname;
     const smallSize = Deno.statSync(small).size;
     const smallHashed = hashedBytes(small);
     const baseline = `${tmp}/baseline.ts`;

@@ -2,7 +2,7 @@
  * The `report` command and `verify --report` with attestation options, end
  * to end (mostly in-process through runCli; a few spawned runs check exit
  * codes and that no stack trace is printed). Real reports and VCEKs:
- * testdata/vectors/ (from ../shared/vectors/, README sections 1 and 5).
+ * testdata/vectors/ (from testdata/vectors/, README sections 1 and 5).
  */
 
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
@@ -23,7 +23,7 @@ import {
 } from "./attestation_helpers.ts";
 
 const MEASUREMENTS: Record<string, string> = {
-  // ../shared/vectors/README.md section 1, "read from the bytes" tables.
+  // testdata/vectors/README.md section 1, "read from the bytes" tables.
   "milan_attestation_report.bin":
     "5feee30d6d7e1a29f403d70a4198237ddfb13051a2d6976439487c609388ed7f98189887920ab2fa0096903a0c23fca1",
   "turin_attestation_report.bin":

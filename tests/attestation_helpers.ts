@@ -1,13 +1,13 @@
 /**
  * Shared pieces of the attestation tests: the real reports and VCEKs (files
- * in testdata/vectors/, copied byte for byte from ../shared/vectors/; their
+ * in testdata/vectors/, copied byte for byte from testdata/vectors/; their
  * sources, licences and the values other projects assert for them are in
- * ../shared/vectors/README.md sections 1 and 5), a PKI generated in the test
+ * testdata/vectors/README.md sections 1 and 5), a PKI generated in the test
  * (RSA-PSS ARK and ASK/ASVK, ECDSA P-384 VCEK/VLEK) and reports signed by it,
  * and CLI runners.
  *
  * Layouts here are written from the SEV-SNP ABI spec and AMD's VCEK
- * specification (as summarised in ../shared/vectors/README.md), not taken
+ * specification (as summarised in testdata/vectors/README.md), not taken
  * from lib/, so the tests do not check the code against itself.
  */
 
@@ -49,7 +49,7 @@ export interface RealCase {
 
 const TAV = "tee-attestation-verification/";
 
-/** The five real reports of ../shared/vectors (section 1). */
+/** The five real reports of testdata/vectors/ (section 1). */
 export const REAL: readonly RealCase[] = [
   {
     name: "Milan v3 (TEE-Attestation-Verification)",
@@ -97,7 +97,7 @@ export const REAL: readonly RealCase[] = [
   },
 ];
 
-/** The AMD chain files (intermediate then root) of ../shared/vectors/amd. */
+/** The AMD chain files (intermediate then root) of testdata/vectors/amd. */
 export const AMD_CHAIN: Readonly<Record<string, string>> = {
   Milan: VECTORS + "amd/ask_ark_milan.pem",
   Genoa: VECTORS + "amd/ask_ark_genoa.pem",
@@ -148,7 +148,7 @@ export async function spki(key: CryptoKey): Promise<Uint8Array> {
 
 /**
  * TCB byte → AMD SPL extension arc (1.3.6.1.4.1.3704.1.3.<arc>), per
- * ../shared/vectors/README.md section 5: Milan/Genoa bytes 0 bl(1), 1 tee(2),
+ * testdata/vectors/README.md section 5: Milan/Genoa bytes 0 bl(1), 1 tee(2),
  * 2..5 reserved (4..7), 6 snp(3), 7 ucode(8); Turin 0 fmc(9), 1 bl(1),
  * 2 tee(2), 3 snp(3), 4..6 reserved (5..7), 7 ucode(8).
  */
@@ -253,7 +253,7 @@ export async function testPki(spec: PkiSpec = {}): Promise<TestPki> {
   return { ark, ask, leaf, keys: k, askSerial };
 }
 
-/** Report fields for {@link makeReport} (offsets: ../shared/vectors/README.md "Conventions"). */
+/** Report fields for {@link makeReport} (offsets: testdata/vectors/README.md "Conventions"). */
 export interface ReportSpec {
   readonly version?: number;
   readonly policy?: bigint;

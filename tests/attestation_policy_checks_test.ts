@@ -5,7 +5,7 @@
  * VCEK/VLEK, all made with Web Crypto and the test-only DER writer) and on
  * reports signed by it. Layouts of the reports and of AMD's extensions come
  * from the SEV-SNP ABI spec and AMD's VCEK specification as summarised in
- * ../shared/vectors/README.md.
+ * testdata/vectors/README.md.
  */
 
 import { assertEquals, assertOk } from "./assert.ts";

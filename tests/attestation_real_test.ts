@@ -1,8 +1,8 @@
 /**
- * Attestation library on the five real reports of ../shared/vectors (copied
+ * Attestation library on the five real reports of testdata/vectors/ (copied
  * to testdata/vectors/; sources: go-sev-guest af1c107a, virtee/sev 9cf2adbf,
  * microsoft/TEE-Attestation-Verification 220ffb3b, AMD KDS chains as
- * committed by go-sev-guest; see ../shared/vectors/README.md sections 1 and
+ * committed by go-sev-guest; see testdata/vectors/README.md sections 1 and
  * 5 for what those projects assert). Expected values (KDS URLs, TCBs, chip
  * IDs, fingerprints) come from those assertions and from openssl, not from
  * the code under test.

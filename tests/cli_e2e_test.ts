@@ -75,7 +75,7 @@ Deno.test("cli e2e: testdata/sample.igvm measure (banner) and -b", async () => {
 });
 
 Deno.test("cli e2e: conformance file qemu-snp-policy.igvm", async (t) => {
-  const path = "../shared/conformance/files/qemu-snp-policy.igvm";
+  const path = "testdata/conformance/files/qemu-snp-policy.igvm";
   const want = loadCases().find((c) =>
     c.tool === "igvmmeasure" && c.file === "qemu-snp-policy.igvm" &&
     c.args.join(" ") === "qemu-snp-policy.igvm measure -b"
@@ -248,7 +248,7 @@ const MISMATCH =
 
 Deno.test("cli e2e: ID block mismatch → exit 1, digest printed first", async (t) => {
   await t.step("conformance file signed for -n, measured without", async () => {
-    const cwd = new URL("../shared/conformance/files/", ROOT);
+    const cwd = new URL("testdata/conformance/files/", ROOT);
     const file = "signed-native-zero-qemu-snp-policy-id.igvm";
     const want = loadCases().find((c) =>
       c.tool === "igvmmeasure" && c.args.join(" ") === `${file} measure`

@@ -1,12 +1,12 @@
 /**
  * The igvm-crate rules through the CLI: every `igvm-crate` case of
- * ../shared/conformance/expected.json for sev-snp (`--semantics openvmm`),
+ * the conformance corpus's expected.json for sev-snp (`--semantics openvmm`),
  * tdx and vbs (`-p tdx`, `-p vbs`), digest and refusal alike, and the option
  * combinations the CLI refuses.
  */
 
 import { assertEquals, assertMatch } from "./assert.ts";
-import { FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
+import { corpusTest, FILES, filesFolder, loadCases, runInProcess } from "./conformance_helpers.ts";
 
 const FLAGS: Record<string, string[]> = {
   "sev-snp": ["--semantics", "openvmm"],
@@ -17,8 +17,10 @@ const FLAGS: Record<string, string[]> = {
 for (const c of loadCases()) {
   if (c.tool !== "igvm-crate" || c.args[1] === "parse") continue;
   const [file, platform] = c.args;
-  Deno.test(`CLI ${FLAGS[platform].join(" ")} ${file} measure -b -i (crate exit ${c.exit})`, async () => {
-    const r = await runInProcess([...FLAGS[platform], file, "measure", "-b", "-i"], FILES);
+  const title = `CLI ${FLAGS[platform].join(" ")} ${file} measure -b -i (crate exit ${c.exit})`;
+  corpusTest(title, [`files/${file}`], async () => {
+    const args = [...FLAGS[platform], file, "measure", "-b", "-i"];
+    const r = await runInProcess(args, filesFolder(file)!);
     if (c.exit === 0) {
       assertEquals(r.stdout, c.stdout.trim() + "\n");
       assertEquals(r.code, 0);

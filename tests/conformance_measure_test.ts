@@ -1,11 +1,12 @@
 /**
- * Replays every `igvmmeasure` case of ../shared/conformance/expected.json
+ * Replays every `igvmmeasure` case of the conformance corpus's expected.json
  * except `sign`: stdout byte for byte, the exit code, and stderr for the
- * messages the original words itself.
+ * messages the original words itself. Cases on files outside testdata/ need
+ * ../shared/conformance (conformance_helpers.ts).
  */
 
 import { assertEquals, assertMatch } from "./assert.ts";
-import { FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
+import { corpusTest, filesFolder, loadCases, runInProcess } from "./conformance_helpers.ts";
 
 const cases = loadCases().filter((c) => c.tool === "igvmmeasure" && !c.args.includes("sign"));
 
@@ -18,8 +19,8 @@ const OWN_MESSAGES = [
 ];
 
 for (const c of cases) {
-  Deno.test(`conformance measure: ${c.args.join(" ")}`, async () => {
-    const r = await runInProcess(c.args, FILES);
+  corpusTest(`conformance measure: ${c.args.join(" ")}`, [`files/${c.file}`], async () => {
+    const r = await runInProcess(c.args, filesFolder(c.file)!);
     assertEquals(r.stdout, c.stdout, "stdout");
     assertEquals(r.code, c.exit, "exit code");
     if (c.exit === 0) {

@@ -1,5 +1,5 @@
 /**
- * The `igvm-crate` measurement cases of ../shared/conformance/expected.json
+ * The `igvm-crate` measurement cases of the conformance corpus's expected.json
  * (microsoft/igvm commit e6c3ff1), and our measurement for each platform they
  * name. Shared by the crate conformance test and the no-WebAssembly replay.
  */

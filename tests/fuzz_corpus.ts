@@ -16,11 +16,9 @@ import {
 } from "../lib/igvm/builder.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { DirectiveHeader, IgvmFile, SnpIdBlock, VbsVpContext } from "../lib/igvm/types.ts";
+import { corpusFile, corpusFiles } from "./conformance_helpers.ts";
 
 export { mutate } from "./fuzz_mutations.ts";
-
-/** Folder of the conformance IGVM files. */
-export const CONFORMANCE_FILES = new URL("../../shared/conformance/files/", import.meta.url);
 
 /** A seed file. */
 export interface Seed {
@@ -28,21 +26,18 @@ export interface Seed {
   readonly bytes: Uint8Array;
 }
 
-/** Conformance files, small ones and large ones apart (large ones are used sparingly). */
+/**
+ * Conformance files, small ones and large ones apart (large ones are used sparingly): the whole
+ * corpus when ../shared/conformance is present, else the files bundled in testdata/.
+ */
 export function conformanceSeeds(): { small: Seed[]; large: Seed[] } {
   const small: Seed[] = [];
   const large: Seed[] = [];
-  let entries: Deno.DirEntry[] = [];
-  try {
-    entries = [...Deno.readDirSync(CONFORMANCE_FILES)];
-  } catch {
-    return { small, large };
-  }
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const e of entries) {
-    if (!e.isFile || !e.name.endsWith(".igvm")) continue;
-    const bytes = Deno.readFileSync(new URL(e.name, CONFORMANCE_FILES));
-    (bytes.length > 512 * 1024 ? large : small).push({ name: e.name, bytes });
+  for (const name of corpusFiles().sort((a, b) => a.localeCompare(b))) {
+    const url = corpusFile(`files/${name}`);
+    if (url === undefined) continue;
+    const bytes = Deno.readFileSync(url);
+    (bytes.length > 512 * 1024 ? large : small).push({ name, bytes });
   }
   return { small, large };
 }

@@ -1,7 +1,8 @@
 /**
  * `inspect`: golden listings (testdata/golden/, checked by hand, digests equal
- * to ../shared/conformance/expected.json), and for every corpus file the
- * digests `inspect --json` lists equal the reference tools' digests.
+ * to the conformance corpus's expected.json), and for every corpus file the
+ * digests `inspect --json` lists equal the reference tools' digests (files
+ * outside testdata/ need ../shared/conformance).
  *
  * Regenerate the golden files after a deliberate change with
  * `UPDATE_GOLDEN=1 deno test -A tests/inspect_test.ts`, and check them by hand.
@@ -10,7 +11,14 @@
  */
 
 import assert from "node:assert/strict";
-import { FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
+import {
+  corpusFiles,
+  corpusTest,
+  FILES,
+  filesFolder,
+  loadCases,
+  runInProcess,
+} from "./conformance_helpers.ts";
 
 const GOLDEN = new URL("../testdata/golden/", import.meta.url);
 const UPDATE = Deno.env.get("UPDATE_GOLDEN") === "1";
@@ -61,12 +69,9 @@ function reference(
   return {};
 }
 
-for (
-  const name of [...Deno.readDirSync(FILES)].map((e) => e.name).filter((n) => n.endsWith(".igvm"))
-    .sort()
-) {
-  Deno.test(`inspect digests equal the reference tools': ${name}`, async () => {
-    const r = await runInProcess(["--json", name, "inspect"], FILES);
+for (const name of corpusFiles()) {
+  corpusTest(`inspect digests equal the reference tools': ${name}`, [`files/${name}`], async () => {
+    const r = await runInProcess(["--json", name, "inspect"], filesFolder(name)!);
     if (r.code !== 0) {
       // Files the parser refuses: the reference refuses them too.
       const j = JSON.parse(r.stdout);

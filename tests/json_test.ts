@@ -10,7 +10,7 @@ import { CONFORMANCE, FILES, runInProcess } from "./conformance_helpers.ts";
 
 const SIGNED = new URL("signed/", CONFORMANCE);
 const KEYS = new URL("keys/", CONFORMANCE).pathname;
-const VECTORS = new URL("../../shared/vectors/", import.meta.url);
+const VECTORS = new URL("../testdata/vectors/", import.meta.url);
 
 /** The README's tables of the JSON section, by the paragraph that introduces them. */
 function documentedTables(): Map<string, Array<[string, string]>> {

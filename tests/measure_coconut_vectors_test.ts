@@ -1,6 +1,6 @@
 /**
  * The SEV-SNP digest replayed on the sev-snp-measure vectors
- * (../shared/vectors/README.md §3).
+ * (testdata/vectors/README.md §3).
  */
 
 import { coconut } from "./measure_helpers.ts";
@@ -14,10 +14,10 @@ import { SnpDigest, type SnpPageType } from "../lib/measure/page_info.ts";
 import { digest, PAGE, RefChain } from "./measure_coconut_helpers.ts";
 
 // ---------------------------------------------------------------------------
-// sev-snp-measure vectors (../shared/vectors/README.md §3)
+// sev-snp-measure vectors (testdata/vectors/README.md §3)
 // ---------------------------------------------------------------------------
 
-const VECTORS = new URL("../../shared/vectors/sev-snp-measure/", import.meta.url);
+const VECTORS = new URL("../testdata/vectors/sev-snp-measure/", import.meta.url);
 
 interface Update {
   page_type: number;

@@ -1,6 +1,6 @@
 /**
  * Replays every `igvm-crate` measurement case of
- * ../shared/conformance/expected.json (microsoft/igvm commit e6c3ff1:
+ * the conformance corpus's expected.json (microsoft/igvm commit e6c3ff1:
  * `IgvmFile::new_from_binary`, then `generate_snp_measurement`,
  * `generate_tdx_measurement` or `generate_vbs_measurement`) against
  * `measureSnpOpenvmm`, `measureTdx` and `measureVbs`.
@@ -11,7 +11,7 @@
  */
 
 import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
-import { FILES } from "./conformance_helpers.ts";
+import { corpusFile, corpusTest } from "./conformance_helpers.ts";
 import { CRATE_MEASURES, crateCases } from "./crate_cases.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { IgvmFormatError, MeasurementError } from "../lib/errors.ts";
@@ -25,8 +25,9 @@ Deno.test("crate conformance: the corpus has crate measurement cases", () => {
 
 for (const c of cases) {
   const [name, platform] = c.args;
-  Deno.test(`crate conformance: ${name} ${platform} (exit ${c.exit})`, async () => {
-    const bytes = await Deno.readFile(new URL(name, FILES));
+  const title = `crate conformance: ${name} ${platform} (exit ${c.exit})`;
+  corpusTest(title, [`files/${name}`], async () => {
+    const bytes = await Deno.readFile(corpusFile(`files/${name}`)!);
     const { type, measure } = CRATE_MEASURES[platform];
     if (c.exit === 2) {
       assertThrowsMatch(() => parseIgvm(bytes), IgvmFormatError);

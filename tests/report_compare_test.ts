@@ -1,6 +1,6 @@
 /**
  * `verify --report`: reports built from the ABI layout (versions 2, 3, 5),
- * every compared field both ways, and the real reports in ../shared/vectors.
+ * every compared field both ways, and the real reports in testdata/vectors.
  *
  * @module
  */
@@ -11,7 +11,7 @@ import { COMPARED_FIELDS, compareReport, expectedReport } from "../lib/verify/re
 import { parseReport } from "../lib/snp/report.ts";
 
 const SIGNED = new URL("signed/", CONFORMANCE);
-const VECTORS = new URL("../../shared/vectors/", import.meta.url);
+const VECTORS = new URL("../testdata/vectors/", import.meta.url);
 const BASE = "qemu-snp-policy.signed-id-author.igvm";
 
 interface Fields {

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   assertBytesEqual,
+  assertReferenceOutput,
   AUTHOR_KEY,
   ID_KEY,
   input,
@@ -18,6 +19,7 @@ import {
   verifySignedIgvm,
   withTempDir,
 } from "./signing_helpers.ts";
+import { corpusTest } from "./conformance_helpers.ts";
 
 const BASE = input("qemu-snp-ovmf-policy.igvm");
 
@@ -96,29 +98,33 @@ Deno.test("sign with explicit zero fields gives the reference output byte for by
       dir,
     );
     assert.equal(r.code, 0);
-    assertBytesEqual(
+    await assertReferenceOutput(
       Deno.readFileSync(out),
-      Deno.readFileSync(reference("qemu-snp-ovmf-policy.signed-id-author.igvm")),
+      "qemu-snp-ovmf-policy.signed-id-author.igvm",
       "zero fields = defaults",
     );
   }));
 
-Deno.test("sign with fields gives a file that differs from the reference only in the ID block directive", () =>
-  withTempDir(async (dir) => {
-    const out = `${dir}/out.igvm`;
-    const r = await run(
-      [BASE, "sign", "--output", out, "--id-key", ID_KEY, "--guest-svn", "1"],
-      dir,
-    );
-    assert.equal(r.code, 0);
-    const a = Deno.readFileSync(out);
-    const b = Deno.readFileSync(reference("qemu-snp-ovmf-policy.signed-id.igvm"));
-    assert.equal(a.length, b.length, "same size");
-    const ia = await verifySignedIgvm(a);
-    const ib = await verifySignedIgvm(b);
-    assertBytesEqual(ia.directive.ld, ib.directive.ld, "same launch digest");
-    assert.notDeepEqual(ia.directive.idKeySignature, ib.directive.idKeySignature);
-  }));
+corpusTest(
+  "sign with fields gives a file that differs from the reference only in the ID block directive",
+  ["signed/qemu-snp-ovmf-policy.signed-id.igvm"],
+  () =>
+    withTempDir(async (dir) => {
+      const out = `${dir}/out.igvm`;
+      const r = await run(
+        [BASE, "sign", "--output", out, "--id-key", ID_KEY, "--guest-svn", "1"],
+        dir,
+      );
+      assert.equal(r.code, 0);
+      const a = Deno.readFileSync(out);
+      const b = Deno.readFileSync(reference("qemu-snp-ovmf-policy.signed-id.igvm"));
+      assert.equal(a.length, b.length, "same size");
+      const ia = await verifySignedIgvm(a);
+      const ib = await verifySignedIgvm(b);
+      assertBytesEqual(ia.directive.ld, ib.directive.ld, "same launch digest");
+      assert.notDeepEqual(ia.directive.idKeySignature, ib.directive.idKeySignature);
+    }),
+);
 
 const BAD: [string, string][] = [
   ["--family-id", "abc"], // odd number of digits

@@ -1,7 +1,7 @@
 /**
  * Parse → serialize reproduces every conformance file (files/ and signed/)
  * byte for byte, and re-signing a signed file gives exactly what signing its
- * unsigned base gives.
+ * unsigned base gives. (Files outside testdata/ need ../shared/conformance.)
  */
 
 import assert from "node:assert/strict";
@@ -10,29 +10,27 @@ import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import { IgvmFormatError } from "../lib/errors.ts";
 import {
   assertBytesEqual,
+  assertReferenceOutput,
   AUTHOR_KEY,
-  FILES,
   ID_KEY,
   idBlockCount,
   input,
   openssl,
   reference,
   run,
-  SIGNED,
   verifySignedIgvm,
   withTempDir,
 } from "./signing_helpers.ts";
+import { corpusFile, corpusFiles, corpusTest, signedOutputs } from "./conformance_helpers.ts";
 
 /** The one corpus file the reference parser refuses (SEV platform with an SNP VP context). */
 const REFUSED = "sev-from-qemu-snp-policy.igvm";
 
-const names = (dir: URL) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-
-for (const [folder, url] of [["files", FILES], ["signed", SIGNED]] as const) {
-  for (const name of names(url)) {
+for (const [folder, names] of [["files", corpusFiles()], ["signed", signedOutputs()]] as const) {
+  for (const name of names) {
     if (name === REFUSED) continue;
-    Deno.test(`parse → serialize reproduces ${folder}/${name}`, () => {
-      const bytes = Deno.readFileSync(new URL(name, url));
+    corpusTest(`parse → serialize reproduces ${folder}/${name}`, [`${folder}/${name}`], () => {
+      const bytes = Deno.readFileSync(corpusFile(`${folder}/${name}`)!);
       const file = parseIgvm(bytes);
       assertBytesEqual(serializeIgvm(file), bytes, `${folder}/${name}`);
       // And again from the re-serialized bytes (a fixed point).
@@ -42,7 +40,7 @@ for (const [folder, url] of [["files", FILES], ["signed", SIGNED]] as const) {
 }
 
 Deno.test(`the parser refuses ${REFUSED} (the one file left out above)`, () => {
-  assert.throws(() => parseIgvm(Deno.readFileSync(new URL(REFUSED, FILES))), IgvmFormatError);
+  assert.throws(() => parseIgvm(Deno.readFileSync(input(REFUSED))), IgvmFormatError);
 });
 
 // ---------------------------------------------------------------------------
@@ -70,29 +68,28 @@ Deno.test("re-signing: signing a signed output again gives the same file (idempo
     }
   }));
 
-Deno.test("re-signing: id+author signed file re-signed with the ID key only equals base signed with the ID key", () =>
-  withTempDir(async (dir) => {
-    const signed = reference("qemu-snp-ovmf-policy.signed-id-author.igvm");
-    const resigned = await signTo(dir, "a.igvm", [], signed, ID);
-    assertBytesEqual(
-      resigned,
-      Deno.readFileSync(reference("qemu-snp-ovmf-policy.signed-id.igvm")),
-      "",
-    );
-    const info = await verifySignedIgvm(resigned);
-    assert.equal(info.hasAuthor, false, "the old author signature is gone");
-    assert.equal(idBlockCount(info.file), 1);
-  }));
+corpusTest(
+  "re-signing: id+author signed file re-signed with the ID key only equals base signed with the ID key",
+  ["signed/qemu-snp-ovmf-policy.signed-id-author.igvm"],
+  () =>
+    withTempDir(async (dir) => {
+      const signed = reference("qemu-snp-ovmf-policy.signed-id-author.igvm");
+      const resigned = await signTo(dir, "a.igvm", [], signed, ID);
+      await assertReferenceOutput(resigned, "qemu-snp-ovmf-policy.signed-id.igvm", "");
+      const info = await verifySignedIgvm(resigned);
+      assert.equal(info.hasAuthor, false, "the old author signature is gone");
+      assert.equal(idBlockCount(info.file), 1);
+    }),
+);
 
 Deno.test("re-signing: a file signed with -n re-signed without -n equals the base signed without -n", () =>
   withTempDir(async (dir) => {
     const nz = reference("hyperv-snp-policy.signed-nz-id-author.igvm");
     const resigned = await signTo(dir, "b.igvm", [], nz, ID_AUTHOR);
-    const expected = Deno.readFileSync(reference("hyperv-snp-policy.signed-id-author.igvm"));
-    assertBytesEqual(resigned, expected, "");
+    await assertReferenceOutput(resigned, "hyperv-snp-policy.signed-id-author.igvm", "");
     // And the other way round.
     const back = await signTo(dir, "c.igvm", ["-n"], `${dir}/b.igvm`, ID_AUTHOR);
-    assertBytesEqual(back, Deno.readFileSync(nz), "re-signed with -n");
+    await assertReferenceOutput(back, "hyperv-snp-policy.signed-nz-id-author.igvm", "with -n");
   }));
 
 Deno.test("re-signing: new ID block fields replace the old ones; dropping them restores the reference", () =>
@@ -101,7 +98,7 @@ Deno.test("re-signing: new ID block fields replace the old ones; dropping them r
     const fields = ["--family-id", "0a0b", "--image-id", "ff", "--guest-svn", "7"];
     await signTo(dir, "f.igvm", [], base, [...ID, ...fields]);
     const plain = await signTo(dir, "g.igvm", [], `${dir}/f.igvm`, ID);
-    assertBytesEqual(plain, Deno.readFileSync(reference("vanadium-snp-policy.signed-id.igvm")), "");
+    await assertReferenceOutput(plain, "vanadium-snp-policy.signed-id.igvm", "");
     const again = await signTo(dir, "h.igvm", [], `${dir}/g.igvm`, [...ID, ...fields]);
     assertBytesEqual(again, Deno.readFileSync(`${dir}/f.igvm`), "fields again");
   }));
@@ -113,11 +110,7 @@ Deno.test("re-signing: a file signed with other keys re-signed with the corpus k
     const other = await signTo(dir, "o.igvm", [], base, ["--id-key", `${dir}/other.pem`]);
     await verifySignedIgvm(other);
     const resigned = await signTo(dir, "r.igvm", [], `${dir}/o.igvm`, ID_AUTHOR);
-    assertBytesEqual(
-      resigned,
-      Deno.readFileSync(reference("qemu-snp-sorted-features.signed-id-author.igvm")),
-      "",
-    );
+    await assertReferenceOutput(resigned, "qemu-snp-sorted-features.signed-id-author.igvm", "");
   }));
 
 Deno.test("re-signing the original's double-ID-block outputs leaves one ID block equal to the base's", () =>
@@ -126,5 +119,5 @@ Deno.test("re-signing the original's double-ID-block outputs leaves one ID block
     const doubled = reference("signed-qemu-snp-policy-id-author.signed-id-author.igvm");
     assert.equal(idBlockCount(parseIgvm(Deno.readFileSync(doubled))), 2);
     const resigned = await signTo(dir, "d.igvm", [], doubled, ID);
-    assertBytesEqual(resigned, Deno.readFileSync(reference("qemu-snp-policy.signed-id.igvm")), "");
+    await assertReferenceOutput(resigned, "qemu-snp-policy.signed-id.igvm", "");
   }));

@@ -3,7 +3,7 @@
  * project's own noble-based code), and measuring each signed output reports no
  * ID-block mismatch. The signed outputs of the original tool (`signed/`) are
  * checked with the same verifier, so the verifier itself is anchored to the
- * reference.
+ * reference. (Files outside testdata/ need ../shared/conformance.)
  */
 
 import assert from "node:assert/strict";
@@ -20,12 +20,12 @@ import {
   reference,
   run,
   SIGNABLE,
-  SIGNED,
   SIGNED_INPUTS,
   verifySignedIgvm,
   webCryptoVerify,
   withTempDir,
 } from "./signing_helpers.ts";
+import { corpusTest, signedOutputs } from "./conformance_helpers.ts";
 
 const MODES = [
   { name: "id", global: [] as string[], keys: ["--id-key", ID_KEY] },
@@ -41,7 +41,8 @@ const points = await withTempDir(async (dir) => ({
 
 for (const name of [...SIGNABLE, ...Object.keys(SIGNED_INPUTS)]) {
   for (const mode of MODES) {
-    Deno.test(`sign ${mode.name} ${name}: Web Crypto verifies, measure has no mismatch`, () =>
+    const title = `sign ${mode.name} ${name}: Web Crypto verifies, measure has no mismatch`;
+    corpusTest(title, [`files/${name}`], () =>
       withTempDir(async (dir) => {
         const out = `${dir}/out.igvm`;
         const r = await run(
@@ -79,8 +80,8 @@ for (const name of [...SIGNABLE, ...Object.keys(SIGNED_INPUTS)]) {
 }
 
 // The original's outputs verify with the same code: the verifier is right about the format.
-for (const name of [...Deno.readDirSync(SIGNED)].map((e) => e.name).sort()) {
-  Deno.test(`reference signed/${name} verifies with Web Crypto`, async () => {
+for (const name of signedOutputs()) {
+  corpusTest(`reference signed/${name} verifies with Web Crypto`, [`signed/${name}`], async () => {
     const info = await verifySignedIgvm(Deno.readFileSync(reference(name)));
     assert.equal(info.hasAuthor, name.includes("-author.igvm"));
     assertBytesEqual(rawPoint(info.directive.idPublicKey), points.id, "ID public key");

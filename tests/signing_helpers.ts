@@ -14,30 +14,49 @@ import assert from "node:assert/strict";
 import {
   AUTHOR_KEY,
   CONFORMANCE,
+  corpusFile,
   FILES,
   ID_KEY,
+  outputSha256,
   runInProcess,
+  SIGNED,
   withTempDir,
 } from "./conformance_helpers.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile, SnpIdBlock } from "../lib/igvm/types.ts";
 
-export { AUTHOR_KEY, CONFORMANCE, FILES, ID_KEY, withTempDir };
+export { AUTHOR_KEY, CONFORMANCE, FILES, ID_KEY, SIGNED, withTempDir };
 
 /** The CLI entry point, for spawned runs. */
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
-/** Folder of the reference outputs of the original `igvmmeasure sign`. */
-export const SIGNED = new URL("signed/", CONFORMANCE);
 
-/** Absolute path of a conformance input file. */
+/**
+ * Absolute path of a conformance input file: the bundled copy, else the full corpus's (a test
+ * reading one outside testdata/ is defined with `corpusTest`).
+ */
 export function input(name: string): string {
-  return new URL(name, FILES).pathname;
+  return (corpusFile(`files/${name}`) ?? new URL(name, FILES)).pathname;
 }
 
-/** Absolute path of a reference signed output. */
+/** Absolute path of a reference signed output (bundled, else the full corpus's), as `input`. */
 export function reference(name: string): string {
-  return new URL(name, SIGNED).pathname;
+  return (corpusFile(`signed/${name}`) ?? new URL(name, SIGNED)).pathname;
+}
+
+/**
+ * Asserts `bytes` are the original's signed output `name`: its SHA-256 is the one expected.json
+ * gives, and when the file is at hand, byte for byte (naming the first differing offset).
+ */
+export async function assertReferenceOutput(
+  bytes: Uint8Array<ArrayBuffer>,
+  name: string,
+  what: string,
+): Promise<void> {
+  const url = corpusFile(`signed/${name}`);
+  if (url) assertBytesEqual(bytes, Deno.readFileSync(url), what);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
+  assert.equal(digest, outputSha256(name), `${what}: SHA-256 of ${name}`);
 }
 
 /** Unsigned conformance inputs that `sign` accepts (SEV-SNP with a guest policy). */

@@ -1,5 +1,5 @@
 // Tests for lib/snp/id_block.ts, public_key.ts and id_auth.ts against the
-// asserted vectors in /work/shared/vectors/README.md, section 2.
+// asserted vectors in testdata/vectors/README.md, section 2.
 
 import assert from "node:assert/strict";
 import { decodeIdBlock, encodeIdBlock, ID_BLOCK_SIZE } from "../lib/snp/id_block.ts";
@@ -23,7 +23,7 @@ import { decodeSnpSignature, verifySignature } from "../lib/snp/signature.ts";
 import { IgvmToolError, KeyError } from "../lib/errors.ts";
 
 const vector = (path: string) =>
-  Deno.readFileSync(new URL(`../../shared/vectors/${path}`, import.meta.url));
+  Deno.readFileSync(new URL(`../testdata/vectors/${path}`, import.meta.url));
 const hex = (s: string) => Uint8Array.fromHex(s.replace(/\s+/g, ""));
 
 const virtee = {

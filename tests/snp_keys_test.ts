@@ -6,7 +6,7 @@ import { parsePrivateKeyPem, parsePublicKeyPem } from "../lib/snp/keys.ts";
 import { KeyError } from "../lib/errors.ts";
 
 const vector = (path: string) =>
-  Deno.readFileSync(new URL(`../../shared/vectors/${path}`, import.meta.url));
+  Deno.readFileSync(new URL(`../testdata/vectors/${path}`, import.meta.url));
 
 async function openssl(args: string[]): Promise<string> {
   const out = await new Deno.Command("openssl", { args, stdout: "piped", stderr: "piped" })

@@ -1,5 +1,5 @@
 // Tests for lib/snp/report.ts and lib/snp/policy.ts against the five reports
-// in /work/shared/vectors (README section 1): every listed field, the TCB
+// in testdata/vectors (README section 1): every listed field, the TCB
 // layouts, the hex text form, signatures (Web Crypto, VCEK from the
 // certificate) and the error messages.
 
@@ -18,7 +18,7 @@ import type { P384PublicKey } from "../lib/snp/public_key.ts";
 import { IgvmToolError, ReportError } from "../lib/errors.ts";
 
 const vector = (path: string) =>
-  Deno.readFileSync(new URL(`../../shared/vectors/${path}`, import.meta.url));
+  Deno.readFileSync(new URL(`../testdata/vectors/${path}`, import.meta.url));
 const zeros = (n: number) => "00".repeat(n);
 
 /** The VCEK's public key, via node:crypto's certificate parser and our SPKI reader. */

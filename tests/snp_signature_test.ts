@@ -22,7 +22,7 @@ import { parsePrivateKeyPem, parsePublicKeyPem } from "../lib/snp/keys.ts";
 import { KeyError } from "../lib/errors.ts";
 
 const vector = (path: string) =>
-  Deno.readFileSync(new URL(`../../shared/vectors/${path}`, import.meta.url));
+  Deno.readFileSync(new URL(`../testdata/vectors/${path}`, import.meta.url));
 const hex = (s: string) => Uint8Array.fromHex(s);
 const big = (b: Uint8Array) => BigInt("0x" + b.toHex());
 const text = (s: string) => new TextEncoder().encode(s);

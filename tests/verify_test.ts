@@ -1,27 +1,31 @@
 /**
  * `verify`: every file the original signed verifies; copies with a corrupted
  * LD, ID signature, author signature or guest policy fail with the right line.
+ * (The signed files outside testdata/ need ../shared/conformance.)
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { CONFORMANCE, FILES, runInProcess } from "./conformance_helpers.ts";
+import {
+  corpusFile,
+  corpusTest,
+  FILES,
+  runInProcess,
+  SIGNED,
+  signedOutputs,
+} from "./conformance_helpers.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { IgvmFile, SnpIdBlock } from "../lib/igvm/types.ts";
 
-const SIGNED = new URL("signed/", CONFORMANCE);
 const BASE = "qemu-snp-policy.signed-id-author.igvm";
 
-function signedNames(): string[] {
-  return [...Deno.readDirSync(SIGNED)].map((e) => e.name).filter((n) => n.endsWith(".igvm")).sort();
-}
-
-for (const name of signedNames()) {
+for (const name of signedOutputs()) {
   const nz = name.includes("signed-nz");
-  Deno.test(`verify passes: ${nz ? "-n " : ""}${name}`, async () => {
-    const r = await runInProcess([...(nz ? ["-n"] : []), name, "verify"], SIGNED);
+  corpusTest(`verify passes: ${nz ? "-n " : ""}${name}`, [`signed/${name}`], async () => {
+    const dir = new URL(".", corpusFile(`signed/${name}`));
+    const r = await runInProcess([...(nz ? ["-n"] : []), name, "verify"], dir);
     assert.equal(r.stderr, "");
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\nResult: verified\n$/);
