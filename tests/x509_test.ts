@@ -17,7 +17,7 @@ import { timeValue } from "../lib/x509/der_text.ts";
 import { decodePem, derBlocks, encodePem } from "../lib/x509/pem.ts";
 import { verifySignedData } from "../lib/x509/verify_signature.ts";
 import { amdName, bitString, certificate, crl, oid, pssAlgorithm, seq, tlv } from "./der_writer.ts";
-import { AMD_CHAIN, REAL, spki, testKeys, VECTORS } from "./attestation_helpers.ts";
+import { AMD_CHAIN, REAL, spki, testKeys } from "./attestation_helpers.ts";
 
 function certsOf(path: string) {
   return derBlocks(Deno.readFileSync(path), "CERTIFICATE").map((d) => parseCertificate(d));
