@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Payload } from "./types.ts";
+import type { Payload } from "./source.ts";
 
 /**
  * `IGVM_VHS_PAGE_DATA` (type 0x302, 24 bytes).
