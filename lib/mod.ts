@@ -1,14 +1,14 @@
 /**
  * igvmmeasure as a library: parse IGVM files, compute their launch
- * measurements, and write them back. Runs in Deno, Node.js and browsers (no
- * Deno APIs here; the CLI's file access lives in `lib/cli/`).
+ * measurements, and write them back. Runs in Deno, Node.js 20 and later, and
+ * browsers (no Deno APIs here; the CLI's file access lives in `lib/cli/`).
  *
  * @example
  * ```ts
- * import { measureCoconut, parseIgvm } from "./mod.ts";
+ * import { measureCoconut, parseIgvm, toHex } from "./mod.ts";
  * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
  * const { digest } = measureCoconut(file);
- * console.log(digest.toHex().toUpperCase());
+ * console.log(toHex(digest).toUpperCase());
  * ```
  *
  * @module
@@ -36,6 +36,7 @@ export { SnpDigest, SnpPageType } from "./measure/page_info.ts";
 export { measureSnpOpenvmm } from "./measure/openvmm_snp.ts";
 export { measureTdx } from "./measure/tdx.ts";
 export { measureVbs } from "./measure/vbs.ts";
+export { fromHex, toHex } from "./encoding.ts";
 export {
   IgvmFormatError,
   IgvmToolError,
