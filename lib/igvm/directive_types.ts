@@ -281,7 +281,7 @@ export interface ErrorRange {
 }
 
 /**
- * `IGVM_VHS_SNP_ID_BLOCK` (type 0x30B, 696 bytes); layout in `id_block_header.ts`.
+ * `IGVM_VHS_SNP_ID_BLOCK` (type 0x30B, 696 bytes; layout in `structs.ts`).
  *
  * @example
  * ```ts
