@@ -70,6 +70,17 @@ function decodePageData(b: StructView, ctx: HeaderContext): PageData {
   return h;
 }
 
+function encodePageData(w: HeaderWriter, h: PageData, data: FileData): void {
+  const empty = h.data === null || payloadLength(h.data) === 0;
+  const offset = empty ? 0 : data.write(h.data!, PAGE_SIZE_4K);
+  const b = w.begin(HEADERS.PageData);
+  setU64(b, PAGE.gpa, h.gpa);
+  setU32(b, PAGE.compatibilityMask, h.compatibilityMask);
+  setU32(b, PAGE.fileOffset, offset);
+  setU32(b, PAGE.flags, h.flags);
+  setU16(b, PAGE.dataType, h.dataType);
+}
+
 function decodeParameterArea(b: StructView, ctx: HeaderContext): ParameterArea {
   const numberOfBytes = getU64(b, AREA.numberOfBytes);
   const h: ParameterArea = {
@@ -80,6 +91,15 @@ function decodeParameterArea(b: StructView, ctx: HeaderContext): ParameterArea {
   };
   validateParameterArea(h);
   return h;
+}
+
+function encodeParameterArea(w: HeaderWriter, h: ParameterArea, data: FileData): void {
+  const empty = h.initialData === null || payloadLength(h.initialData) === 0;
+  const offset = empty ? 0 : data.write(h.initialData!, Number(h.numberOfBytes));
+  const b = w.begin(HEADERS.ParameterArea);
+  setU64(b, AREA.numberOfBytes, h.numberOfBytes);
+  setU32(b, AREA.parameterAreaIndex, h.parameterAreaIndex);
+  setU32(b, AREA.fileOffset, offset);
 }
 
 function decodeRequiredMemory(b: StructView): RequiredMemory {
@@ -95,6 +115,14 @@ function decodeRequiredMemory(b: StructView): RequiredMemory {
   };
   validateRequiredMemory(h);
   return h;
+}
+
+function encodeRequiredMemory(w: HeaderWriter, h: RequiredMemory): void {
+  const b = w.begin(HEADERS.RequiredMemory);
+  setU64(b, MEMORY.gpa, h.gpa);
+  setU32(b, MEMORY.compatibilityMask, h.compatibilityMask);
+  setU32(b, MEMORY.numberOfBytes, h.numberOfBytes);
+  setU32(b, MEMORY.flags, h.vtl2Protectable ? RequiredMemoryFlags.VTL2_PROTECTABLE : 0);
 }
 
 /**
@@ -183,34 +211,12 @@ export function encodeDirective(
   x64: boolean,
 ): void {
   switch (h.type) {
-    case "PageData": {
-      const empty = h.data === null || payloadLength(h.data) === 0;
-      const offset = empty ? 0 : data.write(h.data!, PAGE_SIZE_4K);
-      const b = w.begin(HEADERS.PageData);
-      setU64(b, PAGE.gpa, h.gpa);
-      setU32(b, PAGE.compatibilityMask, h.compatibilityMask);
-      setU32(b, PAGE.fileOffset, offset);
-      setU32(b, PAGE.flags, h.flags);
-      setU16(b, PAGE.dataType, h.dataType);
-      return;
-    }
-    case "ParameterArea": {
-      const empty = h.initialData === null || payloadLength(h.initialData) === 0;
-      const offset = empty ? 0 : data.write(h.initialData!, Number(h.numberOfBytes));
-      const b = w.begin(HEADERS.ParameterArea);
-      setU64(b, AREA.numberOfBytes, h.numberOfBytes);
-      setU32(b, AREA.parameterAreaIndex, h.parameterAreaIndex);
-      setU32(b, AREA.fileOffset, offset);
-      return;
-    }
-    case "RequiredMemory": {
-      const b = w.begin(HEADERS.RequiredMemory);
-      setU64(b, MEMORY.gpa, h.gpa);
-      setU32(b, MEMORY.compatibilityMask, h.compatibilityMask);
-      setU32(b, MEMORY.numberOfBytes, h.numberOfBytes);
-      setU32(b, MEMORY.flags, h.vtl2Protectable ? RequiredMemoryFlags.VTL2_PROTECTABLE : 0);
-      return;
-    }
+    case "PageData":
+      return encodePageData(w, h, data);
+    case "ParameterArea":
+      return encodeParameterArea(w, h, data);
+    case "RequiredMemory":
+      return encodeRequiredMemory(w, h);
     case "SnpVpContext":
     case "X64NativeVpContext":
     case "AArch64CcaVpContext":

@@ -61,6 +61,12 @@ function decodeGuestPolicy(b: StructView): GuestPolicy {
   return { type: "GuestPolicy", policy, compatibilityMask: getU32(b, POLICY.compatibilityMask) };
 }
 
+function encodeGuestPolicy(w: HeaderWriter, h: GuestPolicy): void {
+  const b = w.begin(HEADERS.GuestPolicy);
+  setU64(b, POLICY.policy, h.policy);
+  setU32(b, POLICY.compatibilityMask, h.compatibilityMask);
+}
+
 function decodeCcaPolicy(b: StructView): CcaPolicy {
   if (getU32(b, CCA.reserved) !== 0 || getBytes(b, CCA.reserved2).some((x) => x !== 0)) {
     throw new HeaderError("ReservedNotZero", undefined, "CCA policy");
@@ -75,6 +81,15 @@ function decodeCcaPolicy(b: StructView): CcaPolicy {
   };
   validateCcaPolicy(h);
   return h;
+}
+
+function encodeCcaPolicy(w: HeaderWriter, h: CcaPolicy): void {
+  const b = w.begin(HEADERS.CcaPolicy);
+  setU32(b, CCA.compatibilityMask, h.compatibilityMask);
+  setU64(b, CCA.attributesRequiredZeroes, h.attributesRequiredZeroes);
+  setU64(b, CCA.attributesRequiredOnes, h.attributesRequiredOnes);
+  setU8(b, CCA.hashAlgorithm, h.hashAlgorithm);
+  setU8(b, CCA.lfaPolicy, h.lfaPolicy);
 }
 
 function decodeRelocatableRegion(b: StructView): RelocatableRegion {
@@ -97,6 +112,24 @@ function decodeRelocatableRegion(b: StructView): RelocatableRegion {
   return h;
 }
 
+function encodeRelocatableRegion(w: HeaderWriter, h: RelocatableRegion): void {
+  const b = w.begin(HEADERS.RelocatableRegion);
+  setU32(b, RELOC.compatibilityMask, h.compatibilityMask);
+  setU16(b, RELOC.vpIndex, h.vpIndex);
+  setU8(b, RELOC.vtl, h.vtl);
+  setU8(
+    b,
+    RELOC.flags,
+    (h.isVtl2 ? RelocationFlags.IS_VTL2 : 0) | (h.applyRipOffset ? RelocationFlags.APPLY_RIP : 0) |
+      (h.applyGdtrOffset ? RelocationFlags.APPLY_GDTR : 0),
+  );
+  setU64(b, RELOC.relocationAlignment, h.relocationAlignment);
+  setU64(b, RELOC.relocationRegionGpa, h.relocationRegionGpa);
+  setU64(b, RELOC.relocationRegionSize, h.relocationRegionSize);
+  setU64(b, RELOC.minimumRelocationGpa, h.minimumRelocationGpa);
+  setU64(b, RELOC.maximumRelocationGpa, h.maximumRelocationGpa);
+}
+
 function decodePageTableRegion(b: StructView): PageTableRelocationRegion {
   if (getU8(b, PT.reserved) !== 0) {
     throw new HeaderError("ReservedNotZero", undefined, "page table relocation");
@@ -114,6 +147,16 @@ function decodePageTableRegion(b: StructView): PageTableRelocationRegion {
   return h;
 }
 
+function encodePageTableRegion(w: HeaderWriter, h: PageTableRelocationRegion): void {
+  const b = w.begin(HEADERS.PageTableRelocationRegion);
+  setU32(b, PT.compatibilityMask, h.compatibilityMask);
+  setU16(b, PT.vpIndex, h.vpIndex);
+  setU8(b, PT.vtl, h.vtl);
+  setU64(b, PT.gpa, h.gpa);
+  setU64(b, PT.size, h.size);
+  setU64(b, PT.usedSize, h.usedSize);
+}
+
 function decodeCorimData(type: number, b: StructView, ctx: HeaderContext): CorimData {
   if (getU32(b, CORIM.reserved) !== 0) {
     throw new HeaderError("ReservedNotZero", undefined, "CoRIM data");
@@ -123,6 +166,17 @@ function decodeCorimData(type: number, b: StructView, ctx: HeaderContext): Corim
     compatibilityMask: getU32(b, CORIM.compatibilityMask),
     data: extractFileData(ctx, getU32(b, CORIM.fileOffset), getU32(b, CORIM.sizeBytes)),
   };
+}
+
+function encodeCorimData(w: HeaderWriter, h: CorimData, data: FileData): void {
+  // The crate writes the data even when empty (it dedups to an earlier offset or the section end).
+  const bytes = h.data ?? new Uint8Array(0);
+  const size = payloadLength(bytes);
+  const offset = data.write(bytes, size);
+  const b = w.begin(HEADERS[h.type]);
+  setU32(b, CORIM.compatibilityMask, h.compatibilityMask);
+  setU32(b, CORIM.fileOffset, offset);
+  setU32(b, CORIM.sizeBytes, size);
 }
 
 /**
@@ -161,12 +215,6 @@ export function decodeInitialization(
   }
 }
 
-function relocationFlags(h: RelocatableRegion): number {
-  return (h.isVtl2 ? RelocationFlags.IS_VTL2 : 0) |
-    (h.applyRipOffset ? RelocationFlags.APPLY_RIP : 0) |
-    (h.applyGdtrOffset ? RelocationFlags.APPLY_GDTR : 0);
-}
-
 /**
  * Appends one initialization header to `w`, its file data (CoRIM documents
  * and signatures) to `data`.
@@ -189,55 +237,16 @@ export function encodeInitialization(
   data: FileData,
 ): void {
   switch (h.type) {
-    case "GuestPolicy": {
-      const b = w.begin(HEADERS.GuestPolicy);
-      setU64(b, POLICY.policy, h.policy);
-      setU32(b, POLICY.compatibilityMask, h.compatibilityMask);
-      return;
-    }
-    case "CcaPolicy": {
-      const b = w.begin(HEADERS.CcaPolicy);
-      setU32(b, CCA.compatibilityMask, h.compatibilityMask);
-      setU64(b, CCA.attributesRequiredZeroes, h.attributesRequiredZeroes);
-      setU64(b, CCA.attributesRequiredOnes, h.attributesRequiredOnes);
-      setU8(b, CCA.hashAlgorithm, h.hashAlgorithm);
-      setU8(b, CCA.lfaPolicy, h.lfaPolicy);
-      return;
-    }
-    case "RelocatableRegion": {
-      const b = w.begin(HEADERS.RelocatableRegion);
-      setU32(b, RELOC.compatibilityMask, h.compatibilityMask);
-      setU16(b, RELOC.vpIndex, h.vpIndex);
-      setU8(b, RELOC.vtl, h.vtl);
-      setU8(b, RELOC.flags, relocationFlags(h));
-      setU64(b, RELOC.relocationAlignment, h.relocationAlignment);
-      setU64(b, RELOC.relocationRegionGpa, h.relocationRegionGpa);
-      setU64(b, RELOC.relocationRegionSize, h.relocationRegionSize);
-      setU64(b, RELOC.minimumRelocationGpa, h.minimumRelocationGpa);
-      setU64(b, RELOC.maximumRelocationGpa, h.maximumRelocationGpa);
-      return;
-    }
-    case "PageTableRelocationRegion": {
-      const b = w.begin(HEADERS.PageTableRelocationRegion);
-      setU32(b, PT.compatibilityMask, h.compatibilityMask);
-      setU16(b, PT.vpIndex, h.vpIndex);
-      setU8(b, PT.vtl, h.vtl);
-      setU64(b, PT.gpa, h.gpa);
-      setU64(b, PT.size, h.size);
-      setU64(b, PT.usedSize, h.usedSize);
-      return;
-    }
+    case "GuestPolicy":
+      return encodeGuestPolicy(w, h);
+    case "CcaPolicy":
+      return encodeCcaPolicy(w, h);
+    case "RelocatableRegion":
+      return encodeRelocatableRegion(w, h);
+    case "PageTableRelocationRegion":
+      return encodePageTableRegion(w, h);
     case "CorimDocument":
-    case "CorimSignature": {
-      // The crate writes the data even when empty (it dedups to an earlier offset or the section end).
-      const bytes = h.data ?? new Uint8Array(0);
-      const size = payloadLength(bytes);
-      const offset = data.write(bytes, size);
-      const b = w.begin(HEADERS[h.type]);
-      setU32(b, CORIM.compatibilityMask, h.compatibilityMask);
-      setU32(b, CORIM.fileOffset, offset);
-      setU32(b, CORIM.sizeBytes, size);
-      return;
-    }
+    case "CorimSignature":
+      return encodeCorimData(w, h, data);
   }
 }

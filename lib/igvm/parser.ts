@@ -194,16 +194,7 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
     const remaining = section.length - body.at;
     const sectionOf = sectionOfType(type);
     if (sectionOf === undefined) {
-      if ((type & OPTIONAL_BIT) === 0 || options.optionalHeaders !== "skip") {
-        throw unknownType(type, index);
-      }
-      if (align8(length) > remaining) {
-        throw fileError(
-          "InvalidBinaryVariableHeaderSection",
-          `optional header #${index} is truncated`,
-        );
-      }
-      pos = body.at + align8(length);
+      pos = body.at + skipUnknown(type, length, remaining, index, options);
       continue;
     }
     if (ORDER[sectionOf] < ORDER[stage]) {
@@ -226,12 +217,29 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
   return file;
 }
 
-function unknownType(type: number, index: number) {
-  const optional = (type & OPTIONAL_BIT) !== 0
-    ? " (optional bit set; the reference parser refuses it too)"
-    : "";
-  return fileError(
-    "InvalidBinaryVariableHeaderSection",
-    `unknown variable header type 0x${type.toString(16)} in header #${index}${optional}`,
-  );
+/**
+ * A header of a type outside the three ranges: with `optionalHeaders: "skip"`
+ * and the optional bit set, the bytes to skip after its prefix; otherwise the
+ * crate's refusal.
+ */
+function skipUnknown(
+  type: number,
+  length: number,
+  remaining: number,
+  index: number,
+  options: ParseOptions,
+): number {
+  if ((type & OPTIONAL_BIT) === 0 || options.optionalHeaders !== "skip") {
+    const optional = (type & OPTIONAL_BIT) !== 0
+      ? " (optional bit set; the reference parser refuses it too)"
+      : "";
+    throw fileError(
+      "InvalidBinaryVariableHeaderSection",
+      `unknown variable header type 0x${type.toString(16)} in header #${index}${optional}`,
+    );
+  }
+  if (align8(length) > remaining) {
+    throw fileError("InvalidBinaryVariableHeaderSection", `optional header #${index} is truncated`);
+  }
+  return align8(length);
 }
