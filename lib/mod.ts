@@ -1,14 +1,14 @@
 /**
  * igvmmeasure as a library: parse IGVM files, compute their launch
- * measurements, and write them back. Runs in Deno, Node.js and browsers (no
- * Deno APIs here; the CLI's file access lives in `lib/cli/`).
+ * measurements, and write them back. Runs in Deno, Node.js 20 and later, and
+ * browsers (no Deno APIs here; the CLI's file access lives in `lib/cli/`).
  *
  * @example
  * ```ts
- * import { measure, parseIgvm } from "./mod.ts";
+ * import { measure, parseIgvm, toHex } from "./mod.ts";
  * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
  * const { digest } = measure(file, { platform: "sev-snp" });
- * console.log(digest.toHex().toUpperCase());
+ * console.log(toHex(digest).toUpperCase());
  * ```
  *
  * @module
@@ -38,6 +38,7 @@ export type { PageDigestReader, PageHashService } from "./measure/page_hashes.ts
 export type { EngineOptions } from "./measure/engine.ts";
 export { platformMask, snpIdBlocks } from "./igvm/select.ts";
 export { SnpDigest, SnpPageType } from "./measure/page_info.ts";
+export { fromHex, toHex } from "./encoding.ts";
 export {
   type ErrorKind,
   IgvmFormatError,

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { fromBase64 } from "./encoding.ts";
+
 /**
  * The compiled module, or null where the code must run without it: the runtime
  * has no WebAssembly, or refuses to compile (an engine without SIMD, a web page
@@ -19,7 +21,7 @@
  * ```
  */
 export function compileModule(base64: string): WebAssembly.Module | null {
-  const bytes = Uint8Array.fromBase64(base64);
+  const bytes = fromBase64(base64);
   if (typeof WebAssembly === "undefined") return null;
   try {
     return new WebAssembly.Module(bytes);

@@ -58,7 +58,7 @@ Deno.test("fuzz regression: seed 0x1c6d2025 mutant 526, parameter area of 0x76F5
 
 /**
  * VBS ERROR_RANGE of size_bytes 0xFFFFF000 (same loop, per 24-byte header:
- * 2^20 SHA-256 page records each). Fixed: lib/measure/vbs.ts charges the
+ * 2^20 SHA-256 page records each). Fixed: lib/measure/vbs_rules.ts charges the
  * range's pages to the same budget.
  */
 Deno.test("fuzz regression: VBS error range of 4 GiB (runaway loop)", () => {

@@ -1,27 +1,19 @@
 /**
- * IGVM format constants and on-disk structure sizes.
+ * IGVM format constants: header types, platform types, flag bits, page sizes.
  *
- * Source: microsoft/igvm `igvm_defs/src/lib.rs` (the format definition). Every
- * structure is little-endian and `repr(C)`; sizes are stated next to each
- * header type. Offsets inside each structure are spelled out in `parser.ts`
- * and `serializer.ts` where the fields are read and written.
+ * Source: microsoft/igvm `igvm_defs/src/lib.rs` (the format definition). The
+ * structures themselves (sizes, field offsets and widths) are declared once in
+ * `structs.ts`; this module holds the values that go into their fields.
  *
  * @module
  */
 
 /** `IGVM_MAGIC_VALUE`: the bytes "IGVM" read as a little-endian u32. */
 export const IGVM_MAGIC = 0x4d564749;
-/** Format version 1: `IGVM_FIXED_HEADER` (24 bytes), x64, 4 KiB pages. */
+/** Format version 1: `IGVM_FIXED_HEADER`, x64, 4 KiB pages. */
 export const FORMAT_VERSION_1 = 1;
-/** Format version 2: `IGVM_FIXED_HEADER_V2` (32 bytes) adds architecture and page size. */
+/** Format version 2: `IGVM_FIXED_HEADER_V2` adds architecture and page size. */
 export const FORMAT_VERSION_2 = 2;
-/** Size of `IGVM_FIXED_HEADER`: magic, format_version, variable_header_offset,
- * variable_header_size, total_file_size, checksum (6 × u32). */
-export const FIXED_HEADER_V1_SIZE = 24;
-/** Size of `IGVM_FIXED_HEADER_V2`: the v1 fields, then architecture u32, page_size u32. */
-export const FIXED_HEADER_V2_SIZE = 32;
-/** `IGVM_VHS_VARIABLE_HEADER`: type u32, length u32 (8 bytes), before every variable header. */
-export const VARIABLE_HEADER_PREFIX_SIZE = 8;
 /** `PAGE_SIZE_4K`. */
 export const PAGE_SIZE_4K = 4096;
 /** 2 MiB, the large page size of `IgvmPageDataFlags.is_2mb_page`. */
@@ -80,40 +72,6 @@ export const RANGE_DIRECTIVE = [0x301, 0x400] as const;
 /** `IGVM_VHT_OPTIONAL_BIT`: a loader that does not know the type may ignore the header. */
 export const OPTIONAL_BIT = 0x80000000;
 
-/** Body sizes (without the 8-byte type/length prefix) of each fixed-size header. */
-export const BodySize = {
-  /** `IGVM_VHS_SUPPORTED_PLATFORM`: mask u32, highest_vtl u8, platform_type u8, version u16, shared_gpa_boundary u64. */
-  SUPPORTED_PLATFORM: 16,
-  /** `IGVM_VHS_GUEST_POLICY`: policy u64, mask u32, reserved u32. */
-  GUEST_POLICY: 16,
-  /** `IGVM_VHS_RELOCATABLE_REGION`: mask u32, vp_index u16, vtl u8, flags u8, alignment, gpa, size, min, max (u64 each). */
-  RELOCATABLE_REGION: 48,
-  /** `IGVM_VHS_PAGE_TABLE_RELOCATION`: mask u32, vp_index u16, vtl u8, reserved u8, gpa, size, used_size (u64 each). */
-  PAGE_TABLE_RELOCATION: 32,
-  /** `IGVM_VHS_CORIM_DATA`: mask u32, file_offset u32, size_bytes u32, reserved u32. */
-  CORIM_DATA: 16,
-  /** `IGVM_VHS_CCA_POLICY`: mask u32, reserved u32, required_zeroes u64, required_ones u64, hash u8, lfa u8, reserved2[6]. */
-  CCA_POLICY: 32,
-  /** `IGVM_VHS_PARAMETER_AREA`: number_of_bytes u64, index u32, file_offset u32. */
-  PARAMETER_AREA: 16,
-  /** `IGVM_VHS_PAGE_DATA`: gpa u64, mask u32, file_offset u32, flags u32, data_type u16, reserved u16. */
-  PAGE_DATA: 24,
-  /** `IGVM_VHS_PARAMETER_INSERT`: gpa u64, mask u32, index u32. */
-  PARAMETER_INSERT: 16,
-  /** `IGVM_VHS_PARAMETER`: index u32, byte_offset u32. */
-  PARAMETER: 8,
-  /** `IGVM_VHS_VP_CONTEXT`: gpa u64, mask u32, file_offset u32, vp_index u16, reserved u16 (20; 24 with padding). */
-  VP_CONTEXT: 20,
-  /** `IGVM_VHS_REQUIRED_MEMORY`: gpa u64, mask u32, number_of_bytes u32, flags u32, reserved u32. */
-  REQUIRED_MEMORY: 24,
-  /** `IGVM_VHS_ERROR_RANGE`: gpa u64, mask u32, size_bytes u32. */
-  ERROR_RANGE: 16,
-  /** `IGVM_VHS_SNP_ID_BLOCK` (layout in `lib/igvm/id_block_header.ts`). */
-  SNP_ID_BLOCK: 696,
-  /** `IGVM_VHS_VBS_MEASUREMENT`: 8 × u32, digest[64], signature[256], public_key[512]. */
-  VBS_MEASUREMENT: 864,
-} as const;
-
 /** `IgvmPlatformType`. */
 export const PlatformType = {
   NATIVE: 0x00,
@@ -156,18 +114,21 @@ export const PageDataFlags = {
   SHARED: 1 << 2,
 } as const;
 
-/** `IGVM_VHF_RELOCATABLE_REGION_*` flag bits. */
+/** `IGVM_VHF_RELOCATABLE_REGION_*` flag bits (APPLY_RIP is the crate's APPLY_PC). */
 export const RelocationFlags = {
   IS_VTL2: 0x1,
   APPLY_RIP: 0x2,
   APPLY_GDTR: 0x4,
 } as const;
 
-/** Size of `IgvmNativeVpContextX64` (x64 registers for NATIVE/SEV VP contexts). */
+/** `RequiredMemoryFlags` bits. */
+export const RequiredMemoryFlags = {
+  VTL2_PROTECTABLE: 1 << 0,
+} as const;
+
+/** Size of `IgvmNativeVpContextX64` (x64 registers for NATIVE/SEV VP contexts, kept as bytes). */
 export const NATIVE_VP_CONTEXT_X64_SIZE = 232;
-/** Size of `IgvmVpContextAArch64Cca`: x0–x7, pc, flags (10 × u64). */
+/** Size of `IgvmVpContextAArch64Cca`: x0–x7, pc, flags (10 × u64, kept as bytes). */
 export const CCA_VP_CONTEXT_SIZE = 80;
-/** Size of `VbsVpContextHeader`: register_count u32. */
-export const VBS_VP_CONTEXT_HEADER_SIZE = 4;
-/** Size of `VbsVpContextRegister`: vtl u8, register_name u32, mbz[11], value[16]. */
-export const VBS_VP_CONTEXT_REGISTER_SIZE = 32;
+/** Size of `SevVmsa` in igvm 0.4.0 (HEAD pads it to 4 KiB). */
+export const LEGACY_VMSA_SIZE = 1648;

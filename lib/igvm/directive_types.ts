@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Payload } from "./types.ts";
+import type { Payload } from "./source.ts";
 
 /**
  * `IGVM_VHS_PAGE_DATA` (type 0x302, 24 bytes).
@@ -281,7 +281,7 @@ export interface ErrorRange {
 }
 
 /**
- * `IGVM_VHS_SNP_ID_BLOCK` (type 0x30B, 696 bytes); layout in `id_block_header.ts`.
+ * `IGVM_VHS_SNP_ID_BLOCK` (type 0x30B, 696 bytes; layout in `structs.ts`).
  *
  * @example
  * ```ts

@@ -117,3 +117,28 @@ export function sectionError(
 export function fileError(code: string, text: string): IgvmFormatError {
   return new IgvmFormatError(`${text} [${code}]`, code);
 }
+
+/**
+ * Runs `check`, turning a {@link HeaderError} it throws into the crate's
+ * section error for header #`index`.
+ *
+ * @example
+ * ```ts
+ * import { HeaderError, inSection } from "./format_error.ts";
+ * try {
+ *   inSection("directive", 3, () => {
+ *     throw new HeaderError("UnalignedAddress", 0x1001n);
+ *   });
+ * } catch (e) {
+ *   console.log((e as Error).message); // invalid directive header #3: ...
+ * }
+ * ```
+ */
+export function inSection(section: HeaderSection, index: number, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof HeaderError) throw sectionError(section, e, index);
+    throw e;
+  }
+}

@@ -16,41 +16,20 @@
  * @module
  */
 
-import {
-  Arch,
-  FIXED_HEADER_V1_SIZE,
-  FIXED_HEADER_V2_SIZE,
-  FORMAT_VERSION_1,
-  FORMAT_VERSION_2,
-  HeaderType,
-  IGVM_MAGIC,
-  OPTIONAL_BIT,
-  PAGE_SIZE_4K,
-  RANGE_DIRECTIVE,
-  RANGE_INIT,
-  RANGE_PLATFORM,
-  VARIABLE_HEADER_PREFIX_SIZE,
-} from "./defs.ts";
+import { Arch, OPTIONAL_BIT, RANGE_DIRECTIVE, RANGE_INIT, RANGE_PLATFORM } from "./defs.ts";
 import { crc32 } from "./crc32.ts";
+import { decodeDirective } from "./directive_codec.ts";
+import { decodeFixedHeader } from "./fixed_header.ts";
 import { fileError, HeaderError, type HeaderSection, sectionError } from "./format_error.ts";
-import {
-  directiveBodySize,
-  type HeaderContext,
-  initializationBodySize,
-  parseDirective,
-  parseInitialization,
-  parsePlatform,
-} from "./header_parser.ts";
-import type {
-  DirectiveHeader,
-  IgvmFile,
-  IgvmRevision,
-  IgvmSource,
-  InitializationHeader,
-  PlatformHeader,
-} from "./types.ts";
-import { validateFile } from "./validate.ts";
-import { bytesSource } from "./source.ts";
+import type { HeaderContext } from "./header_context.ts";
+import { structOfType } from "./header_types.ts";
+import { decodeInitialization } from "./initialization_codec.ts";
+import { align8, getU32, type StructView } from "./layout.ts";
+import { decodePlatform } from "./platform_codec.ts";
+import { bytesSource, type IgvmSource } from "./source.ts";
+import { IGVM_VHS_VARIABLE_HEADER } from "./structs.ts";
+import type { DirectiveHeader, IgvmFile, InitializationHeader, PlatformHeader } from "./types.ts";
+import { validateParsedFile } from "./validate.ts";
 
 /**
  * Options for {@link parseIgvm}.
@@ -81,82 +60,90 @@ export interface ParseOptions {
   readonly crateVersion?: "head" | "0.4.0";
 }
 
-function inRange(t: number, r: readonly [number, number]): boolean {
-  return t >= r[0] && t <= r[1];
+/** The section a header type belongs to, or undefined outside the three ranges. */
+function sectionOfType(type: number): HeaderSection | undefined {
+  if (type >= RANGE_PLATFORM[0] && type <= RANGE_PLATFORM[1]) return "platform";
+  if (type >= RANGE_INIT[0] && type <= RANGE_INIT[1]) return "initialization";
+  if (type >= RANGE_DIRECTIVE[0] && type <= RANGE_DIRECTIVE[1]) return "directive";
+  return undefined;
 }
 
-/** Reads and checks the fixed header; returns the revision and section bounds. */
-function parseFixedHeader(source: IgvmSource) {
-  const size = source.size;
-  if (size < FIXED_HEADER_V1_SIZE) {
+const ORDER: Readonly<Record<HeaderSection, number>> = {
+  platform: 0,
+  initialization: 1,
+  directive: 2,
+};
+
+const PREFIX = IGVM_VHS_VARIABLE_HEADER;
+
+/** The headers decoded so far. */
+interface Decoded {
+  readonly platforms: PlatformHeader[];
+  readonly initializations: InitializationHeader[];
+  readonly directives: DirectiveHeader[];
+  /** Platform type by compatibility mask (the context's `maskMap`). */
+  readonly maskMap: Map<number, number>;
+}
+
+/** The CRC-32 of the fixed header (checksum zeroed) and the variable headers must match. */
+function checkChecksum(fixed: Uint8Array, section: Uint8Array, checksum: number): void {
+  const expected = crc32(section, crc32(fixed));
+  if (expected !== checksum) {
     throw fileError(
-      "InvalidFixedHeader",
-      `file is ${size} bytes, smaller than the IGVM fixed header`,
+      `InvalidChecksum { expected: ${expected}, header_value: ${checksum} }`,
+      `bad header checksum: computed 0x${expected.toString(16).padStart(8, "0")}, ` +
+        `header says 0x${checksum.toString(16).padStart(8, "0")}`,
     );
   }
-  const head = source.read(0, Math.min(size, FIXED_HEADER_V2_SIZE)).slice();
-  const v = new DataView(head.buffer);
-  // IGVM_FIXED_HEADER: magic @0, format_version @4, variable_header_offset @8,
-  // variable_header_size @12, total_file_size @16, checksum @20; V2 adds architecture @24, page_size @28.
-  const magic = v.getUint32(0, true);
-  if (magic !== IGVM_MAGIC) {
-    throw fileError(
-      "InvalidFixedHeader",
-      `not an IGVM file (magic 0x${magic.toString(16)}, expected "IGVM")`,
+}
+
+/**
+ * Decodes the header of `type` and `length` whose structure starts at `body`
+ * (`remaining` bytes left in the section) into `out`; returns the bytes it
+ * takes after its prefix. Throws {@link HeaderError}.
+ */
+function decodeHeader(
+  section: HeaderSection,
+  type: number,
+  length: number,
+  body: StructView,
+  remaining: number,
+  ctx: HeaderContext,
+  out: Decoded,
+): number {
+  const want = structOfType(type, ctx.legacy)?.size;
+  if (want === undefined || length !== want) {
+    throw new HeaderError(
+      "InvalidVariableHeaderType",
+      undefined,
+      want === undefined
+        ? `type 0x${type.toString(16)} is not defined`
+        : `type 0x${type.toString(16)} has length ${length}, expected ${want}`,
     );
   }
-  const version = v.getUint32(4, true);
-  let revision: IgvmRevision;
-  let fixedSize = FIXED_HEADER_V1_SIZE;
-  if (version === FORMAT_VERSION_1) {
-    revision = { version: 1 };
-  } else if (version === FORMAT_VERSION_2) {
-    if (size < FIXED_HEADER_V2_SIZE) {
-      throw fileError("InvalidFixedHeader", "file is too small for a version 2 fixed header");
-    }
-    const arch = v.getUint32(24, true);
-    if (arch !== Arch.X64 && arch !== Arch.AARCH64) {
-      throw fileError("InvalidFixedHeader", `unknown architecture ${arch} in the fixed header`);
-    }
-    const pageSize = v.getUint32(28, true);
-    if (pageSize !== PAGE_SIZE_4K) {
-      throw fileError(
-        `UnsupportedPageSize(${pageSize})`,
-        `page size 0x${pageSize.toString(16)} unsupported`,
-      );
-    }
-    revision = { version: 2, arch: arch as Arch, pageSize };
-    fixedSize = FIXED_HEADER_V2_SIZE;
+  // Each structure is followed by zeros up to 8 bytes (4 after a 20-byte VP context); the crate skips them.
+  const consumed = align8(want);
+  if (remaining < consumed) {
+    throw new HeaderError(
+      "InvalidVariableHeaderSize",
+      undefined,
+      `${remaining} bytes left for a ${want}-byte body`,
+    );
+  }
+  if (section === "platform") {
+    const h = decodePlatform(body, ctx.legacy);
+    out.maskMap.set(h.compatibilityMask, h.platformType);
+    out.platforms.push(h);
+  } else if (section === "initialization") {
+    const h = decodeInitialization(type, body, ctx);
+    // The crate drops headers whose compatibility mask is 0 (they match no platform).
+    if (h.compatibilityMask !== 0) out.initializations.push(h);
   } else {
-    throw fileError("InvalidFixedHeader", `unsupported IGVM format version ${version}`);
+    const h = decodeDirective(type, body, ctx);
+    const mask = "compatibilityMask" in h ? h.compatibilityMask : undefined;
+    if (mask !== 0) out.directives.push(h);
   }
-  const totalFileSize = v.getUint32(16, true);
-  if (totalFileSize !== size) {
-    throw fileError(
-      "InvalidFixedHeader",
-      `total_file_size says ${totalFileSize} bytes but the file has ${size} (truncated or padded)`,
-    );
-  }
-  const varOffset = v.getUint32(8, true);
-  const varSize = v.getUint32(12, true);
-  if (varOffset >= size) {
-    throw fileError(
-      "InvalidFixedHeader",
-      `variable header offset ${varOffset} is past the end of the file`,
-    );
-  }
-  // The crate adds these as u32; a sum that wraps would make it split the file out of bounds.
-  const fileDataStart = varOffset + varSize;
-  if (fileDataStart >= size || fileDataStart > 0xffffffff) {
-    throw fileError(
-      "InvalidFixedHeader",
-      `variable header section (offset ${varOffset}, size ${varSize}) leaves no file data in a ${size}-byte file`,
-    );
-  }
-  const fixed = head.slice(0, fixedSize);
-  const checksum = v.getUint32(20, true);
-  fixed.fill(0, 20, 24);
-  return { revision, fixed, varOffset, varSize, fileDataStart, checksum };
+  return consumed;
 }
 
 /**
@@ -176,70 +163,41 @@ function parseFixedHeader(source: IgvmSource) {
  */
 export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions = {}): IgvmFile {
   const src = source instanceof Uint8Array ? bytesSource(source) : source;
-  const { revision, fixed, varOffset, varSize, fileDataStart, checksum } = parseFixedHeader(src);
+  const { revision, fixed, varOffset, varSize, fileDataStart, checksum } = decodeFixedHeader(src);
   // Only read, never changed: no copy (the headers keep copies of the few byte fields they hold).
   const section = src.read(varOffset, varSize);
-  const expected = crc32(section, crc32(fixed));
-  if (expected !== checksum) {
-    throw fileError(
-      `InvalidChecksum { expected: ${expected}, header_value: ${checksum} }`,
-      `bad header checksum: computed 0x${expected.toString(16).padStart(8, "0")}, ` +
-        `header says 0x${checksum.toString(16).padStart(8, "0")}`,
-    );
-  }
-  const arch = revision.version === 2 ? revision.arch : Arch.X64;
-  const maskMap = new Map<number, number>();
+  checkChecksum(fixed, section, checksum);
+  const out: Decoded = { platforms: [], initializations: [], directives: [], maskMap: new Map() };
   const ctx: HeaderContext = {
     source: src,
     fileDataStart,
-    arch,
-    maskMap,
+    arch: revision.version === 2 ? revision.arch : Arch.X64,
+    maskMap: out.maskMap,
     legacy: options.crateVersion === "0.4.0",
   };
   const view = new DataView(section.buffer, section.byteOffset, section.byteLength);
-  const platforms: PlatformHeader[] = [];
-  const initializations: InitializationHeader[] = [];
-  const directives: DirectiveHeader[] = [];
   let stage: HeaderSection = "platform";
   let pos = 0;
   let index = 0;
   while (pos < section.length) {
     index++;
-    if (section.length - pos < VARIABLE_HEADER_PREFIX_SIZE) {
+    if (section.length - pos < PREFIX.size) {
       throw fileError(
         "InvalidBinaryVariableHeaderSection",
         `variable header #${index} at offset ${varOffset + pos} is truncated`,
       );
     }
-    const type = view.getUint32(pos, true);
-    const length = view.getUint32(pos + 4, true);
-    const body = { view, at: pos + VARIABLE_HEADER_PREFIX_SIZE };
+    const prefix: StructView = { view, at: pos };
+    const type = getU32(prefix, PREFIX.fields.type);
+    const length = getU32(prefix, PREFIX.fields.length);
+    const body: StructView = { view, at: pos + PREFIX.size };
     const remaining = section.length - body.at;
-    let sectionOf: HeaderSection;
-    if (inRange(type, RANGE_PLATFORM)) sectionOf = "platform";
-    else if (inRange(type, RANGE_INIT)) sectionOf = "initialization";
-    else if (inRange(type, RANGE_DIRECTIVE)) sectionOf = "directive";
-    else if ((type & OPTIONAL_BIT) !== 0 && options.optionalHeaders === "skip") {
-      const padded = length + ((8 - (length % 8)) % 8);
-      if (padded > remaining) {
-        throw fileError(
-          "InvalidBinaryVariableHeaderSection",
-          `optional header #${index} is truncated`,
-        );
-      }
-      pos = body.at + padded;
+    const sectionOf = sectionOfType(type);
+    if (sectionOf === undefined) {
+      pos = body.at + skipUnknown(type, length, remaining, index, options);
       continue;
-    } else {
-      const optional = (type & OPTIONAL_BIT) !== 0
-        ? " (optional bit set; the reference parser refuses it too)"
-        : "";
-      throw fileError(
-        "InvalidBinaryVariableHeaderSection",
-        `unknown variable header type 0x${type.toString(16)} in header #${index}${optional}`,
-      );
     }
-    const order = { platform: 0, initialization: 1, directive: 2 };
-    if (order[sectionOf] < order[stage]) {
+    if (ORDER[sectionOf] < ORDER[stage]) {
       throw fileError(
         "InvalidBinaryVariableHeaderSection",
         `${sectionOf} header #${index} (type 0x${type.toString(16)}) after ${stage} headers`,
@@ -247,49 +205,41 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
     }
     stage = sectionOf;
     try {
-      const want = sectionOf === "platform"
-        ? (type === HeaderType.SUPPORTED_PLATFORM ? 16 : undefined)
-        : sectionOf === "initialization"
-        ? initializationBodySize(type, ctx.legacy)
-        : directiveBodySize(type);
-      if (want === undefined || length !== want) {
-        throw new HeaderError(
-          "InvalidVariableHeaderType",
-          undefined,
-          want === undefined
-            ? `type 0x${type.toString(16)} is not defined`
-            : `type 0x${type.toString(16)} has length ${length}, expected ${want}`,
-        );
-      }
-      // VP context bodies (20 bytes) are followed by 4 bytes of padding the crate skips.
-      const consumed = type === HeaderType.VP_CONTEXT ? 24 : want;
-      if (remaining < want || remaining < consumed) {
-        throw new HeaderError(
-          "InvalidVariableHeaderSize",
-          undefined,
-          `${remaining} bytes left for a ${want}-byte body`,
-        );
-      }
-      if (sectionOf === "platform") {
-        const h = parsePlatform(body, ctx.legacy);
-        maskMap.set(h.compatibilityMask, h.platformType);
-        platforms.push(h);
-      } else if (sectionOf === "initialization") {
-        const h = parseInitialization(type, body, ctx);
-        // The crate drops headers whose compatibility mask is 0 (they match no platform).
-        if (h.compatibilityMask !== 0) initializations.push(h);
-      } else {
-        const h = parseDirective(type, body, ctx);
-        const mask = "compatibilityMask" in h ? h.compatibilityMask : undefined;
-        if (mask !== 0) directives.push(h);
-      }
-      pos = body.at + consumed;
+      pos = body.at + decodeHeader(sectionOf, type, length, body, remaining, ctx, out);
     } catch (e) {
       if (e instanceof HeaderError) throw sectionError(sectionOf, e, index);
       throw e;
     }
   }
+  const { platforms, initializations, directives } = out;
   const file: IgvmFile = { revision, platforms, initializations, directives, source: src };
-  validateFile(file);
+  validateParsedFile(file);
   return file;
+}
+
+/**
+ * A header of a type outside the three ranges: with `optionalHeaders: "skip"`
+ * and the optional bit set, the bytes to skip after its prefix; otherwise the
+ * crate's refusal.
+ */
+function skipUnknown(
+  type: number,
+  length: number,
+  remaining: number,
+  index: number,
+  options: ParseOptions,
+): number {
+  if ((type & OPTIONAL_BIT) === 0 || options.optionalHeaders !== "skip") {
+    const optional = (type & OPTIONAL_BIT) !== 0
+      ? " (optional bit set; the reference parser refuses it too)"
+      : "";
+    throw fileError(
+      "InvalidBinaryVariableHeaderSection",
+      `unknown variable header type 0x${type.toString(16)} in header #${index}${optional}`,
+    );
+  }
+  if (align8(length) > remaining) {
+    throw fileError("InvalidBinaryVariableHeaderSection", `optional header #${index} is truncated`);
+  }
+  return align8(length);
 }

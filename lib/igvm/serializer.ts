@@ -18,24 +18,20 @@
  * @module
  */
 
-import {
-  BodySize,
-  FIXED_HEADER_V1_SIZE,
-  FIXED_HEADER_V2_SIZE,
-  HeaderType,
-  IGVM_MAGIC,
-} from "./defs.ts";
 import { crc32 } from "./crc32.ts";
+import { encodeDirective } from "./directive_codec.ts";
+import { encodeFixedHeader, fixedHeaderSize, setChecksum } from "./fixed_header.ts";
+import { HEADERS } from "./header_types.ts";
+import { type DataPiece, FileData, HeaderWriter, padded } from "./header_writer.ts";
+import { encodeInitialization } from "./initialization_codec.ts";
+import { align8 } from "./layout.ts";
+import { encodePlatform } from "./platform_codec.ts";
 import { readPayload } from "./source.ts";
+import { IGVM_VHS_VARIABLE_HEADER } from "./structs.ts";
+import type { IgvmFile } from "./types.ts";
 import { IgvmFormatError } from "../errors.ts";
-import {
-  FileData,
-  HeaderWriter,
-  padded,
-  writeDirective,
-  writeInitialization,
-} from "./header_writer.ts";
-import type { DirectiveHeader, IgvmFile, InitializationHeader, Payload } from "./types.ts";
+
+export type { DataPiece } from "./header_writer.ts";
 
 /**
  * A serialized file: its parts, to be written one after another.
@@ -59,61 +55,15 @@ export interface SerializedIgvm {
   readonly data: readonly DataPiece[];
 }
 
-/**
- * One deduplicated piece of file data.
- *
- * @example
- * ```ts
- * import { type DataPiece, layoutIgvm, parseIgvm, readPayload } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const pieces: readonly DataPiece[] = layoutIgvm(file).data;
- * const first = pieces[0];
- * console.log(first.size, readPayload(first.payload, file.source).length);
- * ```
- */
-export interface DataPiece {
-  /** The data: a range of the source file, or bytes in hand. */
-  readonly payload: Payload;
-  /** Size on disk (the payload zero-padded to this). */
-  readonly size: number;
-}
-
-function headerSize(h: InitializationHeader | DirectiveHeader): number {
-  switch (h.type) {
-    case "GuestPolicy":
-      return BodySize.GUEST_POLICY;
-    case "CcaPolicy":
-      return BodySize.CCA_POLICY;
-    case "RelocatableRegion":
-      return BodySize.RELOCATABLE_REGION;
-    case "PageTableRelocationRegion":
-      return BodySize.PAGE_TABLE_RELOCATION;
-    case "CorimDocument":
-    case "CorimSignature":
-      return BodySize.CORIM_DATA;
-    case "PageData":
-      return BodySize.PAGE_DATA;
-    case "ParameterArea":
-      return BodySize.PARAMETER_AREA;
-    case "RequiredMemory":
-      return BodySize.REQUIRED_MEMORY;
-    case "SnpVpContext":
-    case "X64NativeVpContext":
-    case "X64VbsVpContext":
-    case "AArch64VbsVpContext":
-    case "AArch64CcaVpContext":
-      return BodySize.VP_CONTEXT;
-    case "ParameterInsert":
-      return BodySize.PARAMETER_INSERT;
-    case "ErrorRange":
-      return BodySize.ERROR_RANGE;
-    case "SnpIdBlock":
-      return BodySize.SNP_ID_BLOCK;
-    case "VbsMeasurement":
-      return BodySize.VBS_MEASUREMENT;
-    default:
-      return BodySize.PARAMETER;
+/** Size of the variable-header section `file` serializes to. */
+function variableHeaderSize(file: IgvmFile): number {
+  let size = 0;
+  for (const list of [file.platforms, file.initializations, file.directives]) {
+    for (const h of list) {
+      size += IGVM_VHS_VARIABLE_HEADER.size + align8(HEADERS[h.type].struct.size);
+    }
   }
+  return size;
 }
 
 /**
@@ -129,42 +79,22 @@ function headerSize(h: InitializationHeader | DirectiveHeader): number {
  * ```
  */
 export function layoutIgvm(file: IgvmFile): SerializedIgvm {
-  const fixedSize = file.revision.version === 2 ? FIXED_HEADER_V2_SIZE : FIXED_HEADER_V1_SIZE;
-  let varSize = file.platforms.length * 24;
-  for (const h of [...file.initializations, ...file.directives]) {
-    varSize += 8 + ((headerSize(h) + 7) & ~7);
-  }
-  const data = new FileData(fixedSize + varSize, file);
+  const fixedSize = fixedHeaderSize(file.revision);
+  const data = new FileData(fixedSize + variableHeaderSize(file), file);
   const w = new HeaderWriter();
   w.ensure(fixedSize);
   w.length = fixedSize;
-  for (const p of file.platforms) {
-    const at = w.begin(HeaderType.SUPPORTED_PLATFORM, BodySize.SUPPORTED_PLATFORM);
-    w.view.setUint32(at(0), p.compatibilityMask, true);
-    w.view.setUint8(at(4), p.highestVtl);
-    w.view.setUint8(at(5), p.platformType);
-    w.view.setUint16(at(6), p.platformVersion, true);
-    w.view.setBigUint64(at(8), p.sharedGpaBoundary, true);
-  }
-  for (const h of file.initializations) writeInitialization(w, h, data);
+  for (const p of file.platforms) encodePlatform(w.begin(HEADERS[p.type]), p);
+  for (const h of file.initializations) encodeInitialization(w, h, data);
   const x64 = file.revision.version === 1 || file.revision.arch === 0;
-  for (const h of file.directives) writeDirective(w, h, data, x64);
+  for (const h of file.directives) encodeDirective(w, h, data, x64);
   const headers = w.bytes.slice(0, w.length);
-  const v = new DataView(headers.buffer);
-  v.setUint32(0, IGVM_MAGIC, true);
-  v.setUint32(4, file.revision.version, true);
-  v.setUint32(8, fixedSize, true);
-  v.setUint32(12, w.length - fixedSize, true);
   const size = data.offset;
   if (size > 0xffffffff) {
     throw new IgvmFormatError("total file size too large", "TotalFileSizeTooLarge");
   }
-  v.setUint32(16, size, true);
-  if (file.revision.version === 2) {
-    v.setUint32(24, file.revision.arch, true);
-    v.setUint32(28, file.revision.pageSize, true);
-  }
-  v.setUint32(20, crc32(headers), true);
+  encodeFixedHeader(headers, file.revision, w.length - fixedSize, size);
+  setChecksum(headers, crc32(headers));
   return { size, headers, data: data.pieces };
 }
 

@@ -1,13 +1,77 @@
 /**
- * {@link IgvmSource} over bytes already in memory. (The CLI's file-backed
- * source, which reads by offset, lives with the other Deno-only code in
- * `lib/cli/`.)
+ * Where the bytes of an IGVM file and of its headers' data come from: the
+ * {@link IgvmSource} interface, the {@link Payload} of a header (a range of the
+ * source, or bytes in hand), and a source over bytes already in memory. (The
+ * CLI's file-backed source, which reads by offset, lives with the other
+ * Deno-only code in `lib/cli/`.)
  *
  * @module
  */
 
 import { IgvmToolError } from "../errors.ts";
-import type { FileRange, IgvmSource, Payload } from "./types.ts";
+
+/**
+ * Random access to the bytes of an IGVM file.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource, type IgvmSource, parseIgvm } from "../mod.ts";
+ * const source: IgvmSource = bytesSource(await Deno.readFile("testdata/sample.igvm"));
+ * const magic = new TextDecoder().decode(source.read(0, 4)); // "IGVM"
+ * const file = parseIgvm(source);
+ * console.log(magic, source.size, file.directives.length);
+ * ```
+ */
+export interface IgvmSource {
+  /** Total size of the file in bytes. */
+  readonly size: number;
+  /**
+   * Reads `length` bytes at `offset`. The range is always inside the file
+   * (the parser checks it). The returned array may be reused by the next call
+   * when `scratch` is given.
+   */
+  read(offset: number, length: number, scratch?: Uint8Array): Uint8Array;
+}
+
+/**
+ * A byte range of the source file the header was parsed from.
+ *
+ * @example
+ * ```ts
+ * import { type FileRange, parseIgvm } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * for (const d of file.directives) {
+ *   if (d.type === "PageData" && d.data !== null && !(d.data instanceof Uint8Array)) {
+ *     const range: FileRange = d.data;
+ *     console.log(range.offset, range.length);
+ *   }
+ * }
+ * ```
+ */
+export interface FileRange {
+  /** Absolute offset in the file. */
+  readonly offset: number;
+  /** Length in bytes. */
+  readonly length: number;
+}
+
+/**
+ * Data of a header: a range of the source file, or bytes in hand.
+ *
+ * @example
+ * ```ts
+ * import { parseIgvm, type Payload, readPayload } from "../mod.ts";
+ * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * for (const d of file.directives) {
+ *   if (d.type === "PageData" && d.data !== null) {
+ *     const payload: Payload = d.data;
+ *     const bytes = readPayload(payload, file.source); // 4096 bytes
+ *     console.log(d.gpa, bytes.length);
+ *   }
+ * }
+ * ```
+ */
+export type Payload = FileRange | Uint8Array;
 
 /**
  * Wraps bytes in hand as an {@link IgvmSource}; reads are zero-copy views.
@@ -19,7 +83,9 @@ import type { FileRange, IgvmSource, Payload } from "./types.ts";
  * src.read(1, 2); // Uint8Array [2, 3]
  * ```
  */
-export function bytesSource(bytes: Uint8Array): IgvmSource {
+export function bytesSource(input: Uint8Array): IgvmSource {
+  // A plain view: a subclass such as Node.js's Buffer has a `slice` that does not copy.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   return {
     size: bytes.length,
     read(offset: number, length: number): Uint8Array {

@@ -14,71 +14,10 @@
 
 import type { Arch } from "./defs.ts";
 import type { DirectiveHeader } from "./directive_types.ts";
+import type { IgvmSource, Payload } from "./source.ts";
 
 export type * from "./directive_types.ts";
-
-/**
- * Random access to the bytes of an IGVM file.
- *
- * @example
- * ```ts
- * import { bytesSource, type IgvmSource, parseIgvm } from "../mod.ts";
- * const source: IgvmSource = bytesSource(await Deno.readFile("testdata/sample.igvm"));
- * const magic = new TextDecoder().decode(source.read(0, 4)); // "IGVM"
- * const file = parseIgvm(source);
- * console.log(magic, source.size, file.directives.length);
- * ```
- */
-export interface IgvmSource {
-  /** Total size of the file in bytes. */
-  readonly size: number;
-  /**
-   * Reads `length` bytes at `offset`. The range is always inside the file
-   * (the parser checks it). The returned array may be reused by the next call
-   * when `scratch` is given.
-   */
-  read(offset: number, length: number, scratch?: Uint8Array): Uint8Array;
-}
-
-/**
- * A byte range of the source file the header was parsed from.
- *
- * @example
- * ```ts
- * import { type FileRange, parseIgvm } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * for (const d of file.directives) {
- *   if (d.type === "PageData" && d.data !== null && !(d.data instanceof Uint8Array)) {
- *     const range: FileRange = d.data;
- *     console.log(range.offset, range.length);
- *   }
- * }
- * ```
- */
-export interface FileRange {
-  /** Absolute offset in the file. */
-  readonly offset: number;
-  /** Length in bytes. */
-  readonly length: number;
-}
-
-/**
- * Data of a header: a range of the source file, or bytes in hand.
- *
- * @example
- * ```ts
- * import { parseIgvm, type Payload, readPayload } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * for (const d of file.directives) {
- *   if (d.type === "PageData" && d.data !== null) {
- *     const payload: Payload = d.data;
- *     const bytes = readPayload(payload, file.source); // 4096 bytes
- *     console.log(d.gpa, bytes.length);
- *   }
- * }
- * ```
- */
-export type Payload = FileRange | Uint8Array;
+export type { FileRange, IgvmSource, Payload } from "./source.ts";
 
 /**
  * Format revision: version 1 (x64, 4 KiB pages) or version 2 (architecture, page size).

@@ -14,6 +14,7 @@ import type { IgvmFile, InitializationHeader, PageData } from "../igvm/types.ts"
 import { mergePageRanges } from "./memory_ranges.ts";
 import { policyJson } from "../verify/policy_view.ts";
 import { igvmToSnpPublicKey, keyDigest } from "../snp/public_key.ts";
+import { toHex } from "../encoding.ts";
 
 /** VMSA offsets (AMD APM vol. 2, VMSA layout): CR0, RIP, SEV_FEATURES. */
 export const VMSA_CR0 = 0x158;
@@ -165,16 +166,16 @@ export function inspectFile(file: IgvmFile): Json {
         const author = d.authorKeyEnabled !== 0;
         idBlocks.push({
           compatibilityMask: d.compatibilityMask,
-          ld: d.ld.toHex(),
-          familyId: d.familyId.toHex(),
-          imageId: d.imageId.toHex(),
+          ld: toHex(d.ld),
+          familyId: toHex(d.familyId),
+          imageId: toHex(d.imageId),
           version: d.version,
           guestSvn: d.guestSvn,
           authorKeyEnabled: author,
-          idKeyDigest: keyDigest(igvmToSnpPublicKey(d.idPublicKey)).toHex(),
+          idKeyDigest: toHex(keyDigest(igvmToSnpPublicKey(d.idPublicKey))),
           authorKeyDigest: author
-            ? keyDigest(igvmToSnpPublicKey(d.authorPublicKey)).toHex()
-            : new Uint8Array(48).toHex(),
+            ? toHex(keyDigest(igvmToSnpPublicKey(d.authorPublicKey)))
+            : toHex(new Uint8Array(48)),
         });
         break;
       }

@@ -12,6 +12,7 @@
  */
 
 import { IgvmToolError } from "../errors.ts";
+import { toHex } from "../encoding.ts";
 
 /** Size in bytes of a P-384 scalar or coordinate (big-endian). */
 export const P384_BYTES = 48;
@@ -70,7 +71,7 @@ export function readLeField(
  * ```
  */
 export function bigintFromBytes(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt("0x" + bytes.toHex());
+  return bytes.length === 0 ? 0n : BigInt("0x" + toHex(bytes));
 }
 
 /**

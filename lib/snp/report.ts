@@ -227,7 +227,7 @@ export function productFromCpuid(family: number, model: number): Product {
  */
 export function decodeTcb(raw: Uint8Array, layout: "milan-genoa" | "turin"): TcbVersion {
   const bytes = raw.slice(0, 8);
-  const value = new DataView(bytes.buffer).getBigUint64(0, true);
+  const value = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (layout === "turin") {
     return {
       raw: bytes,
@@ -280,7 +280,7 @@ export function parseReport(input: Uint8Array | string): AttestationReport {
   if (typeof input === "string") {
     bytes = hexToBytes(input);
   } else if (input.length === REPORT_SIZE) {
-    bytes = input.slice();
+    bytes = Uint8Array.prototype.slice.call(input); // a copy, also of a Node.js Buffer
   } else if (input.length > 0 && isText(input)) {
     bytes = hexToBytes(new TextDecoder().decode(input));
   } else {
@@ -288,7 +288,7 @@ export function parseReport(input: Uint8Array | string): AttestationReport {
       `attestation report is ${input.length} bytes, expected ${REPORT_SIZE}`,
     );
   }
-  const v = new DataView(bytes.buffer);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = v.getUint32(0x000, true);
   if (!SUPPORTED_REPORT_VERSIONS.includes(version)) {
     throw new ReportError(

@@ -7,13 +7,15 @@
  * @module
  */
 
-function fromBase64(text: string): Uint8Array | undefined {
+import { fromBase64, fromHex } from "../encoding.ts";
+
+function base64Digest(text: string): Uint8Array | undefined {
   let t = text.replace(/-/g, "+").replace(/_/g, "/");
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(t)) return undefined;
   t = t.replace(/=+$/, "");
   while (t.length % 4 !== 0) t += "=";
   try {
-    return Uint8Array.fromBase64(t);
+    return fromBase64(t);
   } catch {
     return undefined;
   }
@@ -34,7 +36,7 @@ function fromBase64(text: string): Uint8Array | undefined {
 export function parseExpectedDigest(text: string, size: number): Uint8Array | undefined {
   const trimmed = text.trim();
   const hex = trimmed.replace(/^0x/i, "").replace(/[\s:]/g, "");
-  if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === 2 * size) return Uint8Array.fromHex(hex);
-  const b64 = fromBase64(trimmed.replace(/\s/g, ""));
+  if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === 2 * size) return fromHex(hex);
+  const b64 = base64Digest(trimmed.replace(/\s/g, ""));
   return b64 && b64.length === size ? b64 : undefined;
 }

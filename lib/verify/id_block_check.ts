@@ -26,6 +26,7 @@ import { igvmToSnpPublicKey, keyDigest, publicKeyFromIgvm } from "../snp/public_
 import { decodeIgvmSignature, verifySignature } from "../snp/signature.ts";
 import { bytesEqual } from "../snp/bytes.ts";
 import { IgvmToolError } from "../errors.ts";
+import { toHex } from "../encoding.ts";
 
 /** Outcome of one check: passed, failed, or not applicable. */
 export type CheckStatus = "pass" | "fail" | "skip";
@@ -65,7 +66,7 @@ export interface IdBlockVerification {
 }
 
 function upper(bytes: Uint8Array): string {
-  return bytes.toHex().toUpperCase();
+  return toHex(bytes).toUpperCase();
 }
 
 async function signatureCheck(

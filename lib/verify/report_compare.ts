@@ -22,6 +22,7 @@
 import type { AttestationReport } from "../snp/report.ts";
 import { bytesEqual } from "../snp/bytes.ts";
 import { policyText } from "./policy_view.ts";
+import { toHex } from "../encoding.ts";
 
 /** The values a report should carry, as derived from the file. */
 export interface ExpectedReport {
@@ -110,8 +111,8 @@ function bytesField(field: string, report: Uint8Array, expected: Uint8Array): Fi
   return {
     field,
     status: bytesEqual(report, expected) ? "match" : "mismatch",
-    report: report.toHex(),
-    expected: expected.toHex(),
+    report: toHex(report),
+    expected: toHex(expected),
   };
 }
 

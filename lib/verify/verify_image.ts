@@ -15,6 +15,7 @@ import { compareReport, expectedReport } from "./report_compare.ts";
 import type { VerifyResult } from "./verify_report.ts";
 import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
 import { bytesEqual } from "../snp/bytes.ts";
+import { toHex } from "../encoding.ts";
 
 /** What to verify besides the ID blocks. */
 export interface VerifyImageOptions {
@@ -43,7 +44,7 @@ function idBlockPresence(otherChecks: boolean): Check {
 /** The `expect` check. */
 function expectCheck(expected: Uint8Array, digest: Uint8Array): Check {
   const ok = bytesEqual(expected, digest);
-  const hex = (b: Uint8Array) => b.toHex().toUpperCase();
+  const hex = (b: Uint8Array) => toHex(b).toUpperCase();
   return {
     name: "expect",
     status: ok ? "pass" : "fail",

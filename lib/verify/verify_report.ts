@@ -13,6 +13,7 @@ import { policyJson, policyText } from "./policy_view.ts";
 import type { Failure } from "./verification_error.ts";
 import type { AttestationResult } from "./attestation/verify_attestation.ts";
 import { attestationJson, checksText } from "./attestation/report_view.ts";
+import { toHex } from "../encoding.ts";
 
 /** Everything `verify` found. */
 export interface VerifyResult {
@@ -96,15 +97,15 @@ export function verifyText(r: VerifyResult): string {
   let t = `igvmmeasure '${r.file}' verify\n`;
   const mask = `0x${r.compatibilityMask.toString(16)}`;
   t += row("Platform", `${r.platform} (${r.semantics} semantics, mask ${mask})`, "");
-  t += row("Launch digest", r.digest.toHex().toUpperCase(), "");
-  if (r.expected) t += row("Expected digest", r.expected.toHex().toUpperCase(), "");
+  t += row("Launch digest", toHex(r.digest).toUpperCase(), "");
+  if (r.expected) t += row("Expected digest", toHex(r.expected).toUpperCase(), "");
   for (const [i, b] of r.blocks.entries()) {
     const d = b.directive;
     const n = r.blocks.length > 1 ? ` ${i + 1} of ${r.blocks.length}` : "";
     t += `\nSNP ID block${n} (compatibility mask 0x${d.compatibilityMask.toString(16)}):\n`;
-    t += row("LD", d.ld.toHex().toUpperCase());
-    t += row("FAMILY_ID", d.familyId.toHex());
-    t += row("IMAGE_ID", d.imageId.toHex());
+    t += row("LD", toHex(d.ld).toUpperCase());
+    t += row("FAMILY_ID", toHex(d.familyId));
+    t += row("IMAGE_ID", toHex(d.imageId));
     t += row("VERSION", String(d.version));
     t += row("GUEST_SVN", String(d.guestSvn));
     t += row(
@@ -112,8 +113,8 @@ export function verifyText(r: VerifyResult): string {
       b.policy === undefined ? "none (no SEV-SNP guest policy)" : policyText(b.policy),
     );
     t += row("AUTHOR_KEY_EN", b.authorKeyEnabled ? "1" : "0");
-    t += row("ID_KEY_DIGEST", b.idKeyDigest.toHex());
-    t += row("AUTHOR_KEY_DIGEST", b.authorKeyDigest.toHex());
+    t += row("ID_KEY_DIGEST", toHex(b.idKeyDigest));
+    t += row("AUTHOR_KEY_DIGEST", toHex(b.authorKeyDigest));
   }
   t += "\nChecks:\n";
   const many = r.blocks.length > 1;
@@ -163,19 +164,19 @@ export function verifyJson(
   return {
     ...base,
     compatibilityMask: r.compatibilityMask,
-    digest: r.digest.toHex(),
-    expected: r.expected?.toHex() ?? null,
+    digest: toHex(r.digest),
+    expected: r.expected ? toHex(r.expected) : null,
     idBlocks: r.blocks.map((b) => ({
       compatibilityMask: b.directive.compatibilityMask,
-      ld: b.directive.ld.toHex(),
-      familyId: b.directive.familyId.toHex(),
-      imageId: b.directive.imageId.toHex(),
+      ld: toHex(b.directive.ld),
+      familyId: toHex(b.directive.familyId),
+      imageId: toHex(b.directive.imageId),
       version: b.directive.version,
       guestSvn: b.directive.guestSvn,
       policy: b.policy === undefined ? null : policyJson(b.policy),
       authorKeyEnabled: b.authorKeyEnabled,
-      idKeyDigest: b.idKeyDigest.toHex(),
-      authorKeyDigest: b.authorKeyDigest.toHex(),
+      idKeyDigest: toHex(b.idKeyDigest),
+      authorKeyDigest: toHex(b.authorKeyDigest),
     })),
     checks: r.checks.map((c) => ({
       name: c.name,

@@ -40,6 +40,7 @@ import {
   readPublicKeyInfo,
 } from "./algorithm.ts";
 import { type Name, readName } from "./name.ts";
+import { toHex } from "../encoding.ts";
 
 /** Largest certificate or CRL accepted, in bytes (AMD's are under 2 KiB and ~1 KiB). */
 export const MAX_DER_SIZE = 1 << 20;
@@ -198,7 +199,7 @@ export function parseCertificate(der: Uint8Array, what = "certificate"): Certifi
   };
   const serial = integerBytes(field(i++, "serialNumber"), `${what} serial number`);
   const inner = readAlgorithm(field(i++, "signature"), `${what} TBS signature algorithm`);
-  if (inner.der.toHex() !== signed.signatureAlgorithm.der.toHex()) {
+  if (toHex(inner.der) !== toHex(signed.signatureAlgorithm.der)) {
     throw new CertificateError(`${what}: TBS signature algorithm differs from the outer one`);
   }
   const issuer = readName(field(i++, "issuer"), `${what} issuer`);
@@ -240,5 +241,5 @@ export function parseCertificate(der: Uint8Array, what = "certificate"): Certifi
 
 /** The serial number as hex (`00` for AMD's VCEKs). */
 export function serialHex(cert: { readonly serial: Uint8Array }): string {
-  return cert.serial.toHex();
+  return toHex(cert.serial);
 }

@@ -22,6 +22,7 @@ import { timeValue } from "./der_text.ts";
 import { readAlgorithm } from "./algorithm.ts";
 import { type Extension, readExtensions, readSigned, type SignedData } from "./certificate.ts";
 import { type Name, readName } from "./name.ts";
+import { toHex } from "../encoding.ts";
 
 /** One revoked certificate. */
 export interface RevokedEntry {
@@ -94,7 +95,7 @@ export function parseCrl(der: Uint8Array, what = "CRL"): Crl {
     return parts[i++];
   };
   const inner = readAlgorithm(need("signature"), `${what} TBS signature algorithm`);
-  if (inner.der.toHex() !== signed.signatureAlgorithm.der.toHex()) {
+  if (toHex(inner.der) !== toHex(signed.signatureAlgorithm.der)) {
     throw new CertificateError(`${what}: TBS signature algorithm differs from the outer one`);
   }
   const issuer = readName(need("issuer"), `${what} issuer`);

@@ -13,6 +13,7 @@
 import { CertificateError } from "./certificate_error.ts";
 import { children, encoding, expectTag, oidString, Tag, type Tlv } from "./der.ts";
 import { stringValue } from "./der_text.ts";
+import { toHex } from "../encoding.ts";
 
 const SHORT: Record<string, string> = {
   "2.5.4.3": "CN",
@@ -65,7 +66,7 @@ export function readName(t: Tlv, what: string): Name {
       try {
         text = stringValue(value, `${what} ${SHORT[oid] ?? oid}`);
       } catch {
-        text = "#" + encoding(value).toHex();
+        text = "#" + toHex(encoding(value));
       }
       attributes.push([SHORT[oid] ?? oid, text]);
     }

@@ -6,6 +6,7 @@
  */
 
 import { CertificateError } from "./certificate_error.ts";
+import { fromBase64, toBase64 } from "../encoding.ts";
 
 /** One PEM block: its label (`CERTIFICATE`, `X509 CRL`) and decoded bytes. */
 export interface PemBlock {
@@ -38,7 +39,7 @@ export function decodePem(text: string): PemBlock[] {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0 || body.length === 0) {
       throw new CertificateError(`PEM block ${m[1]} is not valid base64`);
     }
-    out.push({ label: m[1], der: Uint8Array.fromBase64(body) });
+    out.push({ label: m[1], der: fromBase64(body) });
   }
   if (out.length === 0 && text.includes("-----BEGIN")) {
     throw new CertificateError("PEM block has no matching END line");
@@ -88,7 +89,7 @@ export function derBlocks(bytes: Uint8Array, label: string): Uint8Array[] {
  * ```
  */
 export function encodePem(label: string, der: Uint8Array): string {
-  const b64 = der.toBase64();
+  const b64 = toBase64(der);
   const lines = b64.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }

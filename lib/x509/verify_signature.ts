@@ -11,6 +11,7 @@
 import { Oid, pssParams, type PublicKeyInfo } from "./algorithm.ts";
 import type { SignedData } from "./certificate.ts";
 import { CertificateError } from "./certificate_error.ts";
+import { toBase64, toHex } from "../encoding.ts";
 
 /** Smallest and largest RSA moduli accepted, in bits (AMD's keys are 4096-bit). */
 export const RSA_BITS = { min: 2048, max: 8192 } as const;
@@ -46,13 +47,15 @@ export function importRsaPssKey(key: PublicKeyInfo, hash: string): Promise<Crypt
     );
   }
   if (e.length > 4 || (e[e.length - 1] & 1) === 0 || (e.length === 1 && e[0] < 3)) {
-    throw new CertificateError(`the issuer's RSA exponent 0x${e.toHex()} is not accepted`);
+    throw new CertificateError(`the issuer's RSA exponent 0x${toHex(e)} is not accepted`);
   }
   let byHash = importCache.get(key.der);
   if (!byHash) importCache.set(key.der, byHash = new Map());
   let p = byHash.get(hash);
   if (!p) {
-    const b64u = (b: Uint8Array) => b.toBase64({ alphabet: "base64url", omitPadding: true });
+    // JWK wants base64url without padding.
+    const b64u = (b: Uint8Array) =>
+      toBase64(b).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_");
     p = crypto.subtle.importKey(
       "jwk",
       { kty: "RSA", n: b64u(n), e: b64u(e), ext: true },

@@ -13,6 +13,7 @@ import type { AmdExtensions } from "./amd_extensions.ts";
 import { certLabel, type Chain } from "./chain.ts";
 import { type AttestationCheck, outcome, skip } from "./checks.ts";
 import { layoutOfProduct, splFields, tcbSummary } from "./tcb_layout.ts";
+import { toHex } from "../../encoding.ts";
 
 /** The leaf's kind by its extensions: a VCEK has hwID, a VLEK csp_id. */
 export function leafKind(ext: AmdExtensions): "VCEK" | "VLEK" | undefined {
@@ -159,8 +160,8 @@ export function chipIdCheck(
     name,
     ok,
     ok
-      ? `hwID equals ${what} ${chip.toHex()}`
-      : `hwID ${ext.hwId.toHex()} differs from ${what} ${chip.toHex()}`,
+      ? `hwID equals ${what} ${toHex(chip)}`
+      : `hwID ${toHex(ext.hwId)} differs from ${what} ${toHex(chip)}`,
   );
 }
 
@@ -196,7 +197,7 @@ export function tcbCheck(
       problems.push(`${f.name}: certificate ${cert}, REPORTED_TCB byte ${f.byte} ${tcb[f.byte]}`);
     }
   }
-  const shown = `REPORTED_TCB ${tcb.toHex()} (${layout}: ${tcbSummary(tcb, layout)})`;
+  const shown = `REPORTED_TCB ${toHex(tcb)} (${layout}: ${tcbSummary(tcb, layout)})`;
   if (problems.length) {
     return outcome(
       name,

@@ -26,6 +26,7 @@
  */
 
 import { AttestationError } from "./attestation_error.ts";
+import { fromHex, toHex } from "../../encoding.ts";
 
 /** The GUID of each kind of entry. */
 export const CERT_TABLE_GUIDS = {
@@ -52,7 +53,7 @@ export interface CertTableEntry {
 const ENTRY = 24;
 
 function guidText(b: Uint8Array): string {
-  const h = b.toHex();
+  const h = toHex(b);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -138,7 +139,7 @@ export function encodeCertTable(
     if (!/^[0-9a-f]{32}$/i.test(hex)) {
       throw new AttestationError(`${JSON.stringify(e.guid)} is not a GUID`);
     }
-    out.set(Uint8Array.fromHex(hex), i * ENTRY);
+    out.set(fromHex(hex), i * ENTRY);
     view.setUint32(i * ENTRY + 16, data, true);
     view.setUint32(i * ENTRY + 20, e.data.length, true);
     out.set(e.data, data);

@@ -22,6 +22,7 @@ import type { AttestationReport } from "../../snp/report.ts";
 import { parseCrl } from "../../x509/crl.ts";
 import { KdsError } from "./attestation_error.ts";
 import { layoutOfProduct, splFields } from "./tcb_layout.ts";
+import { toHex } from "../../encoding.ts";
 
 /** AMD's KDS. */
 export const AMD_KDS_URL = "https://kdsintf.amd.com";
@@ -105,7 +106,7 @@ export function locateVcek(
       problem: "KEY_INFO.MASK_CHIP_KEY is set: the report has no CHIP_ID to look the VCEK up by",
     };
   }
-  const hwid = report.chipId.subarray(0, layout === "turin" ? 8 : 64).toHex();
+  const hwid = toHex(report.chipId.subarray(0, layout === "turin" ? 8 : 64));
   const tcb = report.reportedTcb.raw;
   const fields = splFields(layout).filter((f) => f.kds);
   const query = fields.map((f) => `${f.kds}=${tcb[f.byte]}`).join("&");

@@ -10,6 +10,7 @@ import type { AttestationReport } from "../../snp/report.ts";
 import { AttestationError } from "./attestation_error.ts";
 import { type AttestationCheck, outcome, skip } from "./checks.ts";
 import { splFields, type TcbLayoutName } from "./tcb_layout.ts";
+import { toHex } from "../../encoding.ts";
 
 /**
  * A minimum TCB: 8 raw TCB_VERSION bytes (each byte is one SPL whatever the
@@ -116,7 +117,7 @@ function minTcbCheck(
     const low = fields.filter((f) => tcb[f.byte] < floor[f.byte]).map((f) =>
       `${f.name} ${tcb[f.byte]} < ${floor[f.byte]}`
     );
-    if (low.length) problems.push(`${label} ${tcb.toHex()}: ${low.join(", ")}`);
+    if (low.length) problems.push(`${label} ${toHex(tcb)}: ${low.join(", ")}`);
   }
   const shown = fields.filter((f) => f.kds || floor[f.byte]).map((f) =>
     `${f.name}=${floor[f.byte]}`
@@ -152,7 +153,7 @@ function bytesCheck(
   return outcome(
     name,
     ok,
-    ok ? `${field} is ${actual.toHex()}` : `${field} is ${actual.toHex()}, expected ${w.toHex()}`,
+    ok ? `${field} is ${toHex(actual)}` : `${field} is ${toHex(actual)}, expected ${toHex(w)}`,
   );
 }
 

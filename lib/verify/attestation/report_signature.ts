@@ -10,6 +10,7 @@
 import type { PublicKeyInfo } from "../../x509/algorithm.ts";
 import { P384_ORDER } from "../../snp/signature.ts";
 import { REPORT_SIGNED_SIZE, REPORT_SIZE } from "../../snp/report.ts";
+import { toHex } from "../../encoding.ts";
 
 /** Offset of R; S follows 72 bytes later. */
 const SIG_R = 0x2a0;
@@ -65,7 +66,7 @@ function component(bytes: Uint8Array, at: number, name: string): Uint8Array | st
     }..0x${(at + 72).toString(16)})`;
   }
   const be = le.slice(0, 48).reverse();
-  const v = BigInt("0x" + be.toHex());
+  const v = BigInt("0x" + toHex(be));
   if (v === 0n) return `${name} is zero`;
   if (v >= P384_ORDER) return `${name} is not below the P-384 group order`;
   return be;

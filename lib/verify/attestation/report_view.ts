@@ -9,6 +9,7 @@
 import type { AttestationReport, TcbVersion } from "../../snp/report.ts";
 import { policyJson, policyText } from "../policy_view.ts";
 import type { AttestationResult } from "./verify_attestation.ts";
+import { toHex } from "../../encoding.ts";
 
 /** PLATFORM_INFO bits (SEV-SNP ABI spec, ATTESTATION_REPORT). */
 const PLATFORM_BITS = [
@@ -31,12 +32,12 @@ function platformInfoText(v: bigint): string {
 function tcbText(t: TcbVersion): string {
   const parts = t.fmc === undefined ? [] : [`fmc=${t.fmc}`];
   parts.push(`bl=${t.bootLoader}`, `tee=${t.tee}`, `snp=${t.snp}`, `ucode=${t.microcode}`);
-  return `${t.raw.toHex()} (${parts.join(" ")})`;
+  return `${toHex(t.raw)} (${parts.join(" ")})`;
 }
 
 function tcbJson(t: TcbVersion): Record<string, unknown> {
   return {
-    raw: t.raw.toHex(),
+    raw: toHex(t.raw),
     value: `0x${t.value.toString(16)}`,
     fmc: t.fmc ?? null,
     bootLoader: t.bootLoader,
@@ -75,8 +76,8 @@ export function reportText(r: AttestationReport): string {
   let t = row("Version", String(r.version));
   t += row("Guest SVN", String(r.guestSvn));
   t += row("Policy", policyText(r.policy));
-  t += row("Family ID", r.familyId.toHex());
-  t += row("Image ID", r.imageId.toHex());
+  t += row("Family ID", toHex(r.familyId));
+  t += row("Image ID", toHex(r.imageId));
   t += row("VMPL", String(r.vmpl));
   t += row(
     "Signature algorithm",
@@ -85,13 +86,13 @@ export function reportText(r: AttestationReport): string {
   t += row("Current TCB", tcbText(r.currentTcb));
   t += row("Platform info", platformInfoText(r.platformInfo));
   t += row("Key info", keyInfoText(r));
-  t += row("Report data", r.reportData.toHex());
-  t += row("Measurement", r.measurement.toHex());
-  t += row("Host data", r.hostData.toHex());
-  t += row("ID key digest", r.idKeyDigest.toHex());
-  t += row("Author key digest", r.authorKeyDigest.toHex());
-  t += row("Report ID", r.reportId.toHex());
-  t += row("Report ID MA", r.reportIdMa.toHex());
+  t += row("Report data", toHex(r.reportData));
+  t += row("Measurement", toHex(r.measurement));
+  t += row("Host data", toHex(r.hostData));
+  t += row("ID key digest", toHex(r.idKeyDigest));
+  t += row("Author key digest", toHex(r.authorKeyDigest));
+  t += row("Report ID", toHex(r.reportId));
+  t += row("Report ID MA", toHex(r.reportIdMa));
   t += row("Reported TCB", tcbText(r.reportedTcb));
   if (r.version >= 3) {
     const h = (n: number) => `0x${n.toString(16)}`;
@@ -102,7 +103,7 @@ export function reportText(r: AttestationReport): string {
       } (${r.product})`,
     );
   }
-  t += row("Chip ID", r.chipId.toHex());
+  t += row("Chip ID", toHex(r.chipId));
   t += row("Committed TCB", tcbText(r.committedTcb));
   t += row("Current version", `${r.currentMajor}.${r.currentMinor} build ${r.currentBuild}`);
   t += row(
@@ -116,8 +117,8 @@ export function reportText(r: AttestationReport): string {
   if (r.currentMitVector !== undefined) {
     t += row("Current mit. vector", `0x${r.currentMitVector.toString(16)}`);
   }
-  t += row("Signature R", r.signature.r.toHex());
-  t += row("Signature S", r.signature.s.toHex());
+  t += row("Signature R", toHex(r.signature.r));
+  t += row("Signature S", toHex(r.signature.s));
   return t;
 }
 
@@ -139,8 +140,8 @@ export function reportJson(r: AttestationReport): Record<string, unknown> {
     version: r.version,
     guestSvn: r.guestSvn,
     policy: policyJson(r.policy),
-    familyId: r.familyId.toHex(),
-    imageId: r.imageId.toHex(),
+    familyId: toHex(r.familyId),
+    imageId: toHex(r.imageId),
     vmpl: r.vmpl,
     signatureAlgo: r.signatureAlgo,
     currentTcb: tcbJson(r.currentTcb),
@@ -151,16 +152,16 @@ export function reportJson(r: AttestationReport): Record<string, unknown> {
       maskChipKey: r.keyInfo.maskChipKey,
       signingKey: r.keyInfo.signingKeyName,
     },
-    reportData: r.reportData.toHex(),
-    measurement: r.measurement.toHex(),
-    hostData: r.hostData.toHex(),
-    idKeyDigest: r.idKeyDigest.toHex(),
-    authorKeyDigest: r.authorKeyDigest.toHex(),
-    reportId: r.reportId.toHex(),
-    reportIdMa: r.reportIdMa.toHex(),
+    reportData: toHex(r.reportData),
+    measurement: toHex(r.measurement),
+    hostData: toHex(r.hostData),
+    idKeyDigest: toHex(r.idKeyDigest),
+    authorKeyDigest: toHex(r.authorKeyDigest),
+    reportId: toHex(r.reportId),
+    reportIdMa: toHex(r.reportIdMa),
     reportedTcb: tcbJson(r.reportedTcb),
     cpuid: v3 ? { family: r.cpuidFamId, model: r.cpuidModId, stepping: r.cpuidStep } : null,
-    chipId: r.chipId.toHex(),
+    chipId: toHex(r.chipId),
     committedTcb: tcbJson(r.committedTcb),
     currentVersion: `${r.currentMajor}.${r.currentMinor}.${r.currentBuild}`,
     committedVersion: `${r.committedMajor}.${r.committedMinor}.${r.committedBuild}`,
@@ -169,7 +170,7 @@ export function reportJson(r: AttestationReport): Record<string, unknown> {
     currentMitVector: r.currentMitVector === undefined
       ? null
       : `0x${r.currentMitVector.toString(16)}`,
-    signature: { r: r.signature.r.toHex(), s: r.signature.s.toHex() },
+    signature: { r: toHex(r.signature.r), s: toHex(r.signature.s) },
     product: r.product,
     tcbLayout: r.tcbLayout,
   };

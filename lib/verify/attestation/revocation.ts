@@ -15,6 +15,7 @@ import { namedBits, readTlv } from "../../x509/der.ts";
 import { verifySignedData } from "../../x509/verify_signature.ts";
 import { certLabel, type Chain, type SourcedCertificate } from "./chain.ts";
 import { type AttestationCheck, outcome, skip } from "./checks.ts";
+import { toHex } from "../../encoding.ts";
 
 /** A CRL and where it came from. */
 export type SourcedCrl = Crl & { readonly source?: string };
@@ -74,9 +75,9 @@ async function oneCrl(crl: SourcedCrl, chain: Chain, at: Date): Promise<string[]
   const entry = crl.revoked.find((r) => same(r.serial, subject.serial));
   if (entry) {
     problems.push(
-      `${
-        certLabel(subject)
-      } (serial 0x${subject.serial.toHex()}) is revoked by the ${label} since ${day(entry.date)}`,
+      `${certLabel(subject)} (serial 0x${toHex(subject.serial)}) is revoked by the ${label} since ${
+        day(entry.date)
+      }`,
     );
   }
   return problems;

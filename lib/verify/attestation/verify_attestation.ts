@@ -39,6 +39,7 @@ import { locateVcek } from "./kds.ts";
 import { policyChecks, type PolicyOptions } from "./policy_checks.ts";
 import { importReportKey, verifyReportBytes } from "./report_signature.ts";
 import { revocationCheck, type SourcedCrl } from "./revocation.ts";
+import { toHex } from "../../encoding.ts";
 
 /** A certificate as DER or PEM bytes (a PEM may hold several), or already parsed. */
 export type CertificateInput = Uint8Array | SourcedCertificate;
@@ -159,7 +160,7 @@ function summary(c: SourcedCertificate, role: string): CertificateSummary {
     source: c.source ?? "given",
     subject: c.subject.text,
     issuer: c.issuer.text,
-    serial: c.serial.toHex(),
+    serial: toHex(c.serial),
     notBefore: c.notBefore,
     notAfter: c.notAfter,
     key: c.publicKey.description,
