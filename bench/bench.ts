@@ -108,7 +108,8 @@ async function largeFile(tmp: string, say: (s: string) => void): Promise<void> {
       `(${fmt(before)} before, ${fmt(after)} after)`,
   );
   say(
-    `  load average (1 min) ${loadBefore} before, ${loadAfter} after: other work competed above 0`,
+    `  machine load (1-min average): ${loadBefore} before, ${loadAfter} after ` +
+      "(the bench adds ≈ 1; more: other work competed for the cores)",
   );
   say(
     `  floor: start-up ${fmt(startup)} ms (main.ts --help) + ${fmt(hashed / MiB, 1)} MiB ` +
