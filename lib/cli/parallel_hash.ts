@@ -96,10 +96,41 @@ export interface HashJobSetup {
   readonly results: SharedArrayBuffer;
 }
 
-/** Default number of worker threads: one per core besides the main thread's, 1 to 3. */
-export function workerCount(): number {
-  const n = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
-  return Math.max(1, Math.min(3, n - 1));
+/**
+ * Most worker threads one measurement starts. The launch digest chain is
+ * serial: the main thread folds a page into it in ≈ 0.7 µs, while a thread
+ * hashes a page in ≈ 6 µs (bench/README.md, "Scaling"), so past about eight
+ * hashing threads the pages wait for the chain, and more workers would only
+ * add their start-up and ≈ 10 MiB of memory each.
+ */
+export const MAX_WORKERS = 8;
+
+/**
+ * Bytes of page data per worker thread: a worker takes ≈ 20–50 ms of CPU to
+ * start (its own V8 isolate and modules), so it should have at least as long
+ * a share of hashing (32 MiB ≈ 50 ms).
+ */
+export const BYTES_PER_WORKER = 32 << 20;
+
+/**
+ * Default number of worker threads for `bytes` of pages on a machine with
+ * `cores` cores: one per core besides the main thread's, one per
+ * {@link BYTES_PER_WORKER}, at most {@link MAX_WORKERS}; none on one core.
+ *
+ * @example
+ * ```ts
+ * import { workerCount } from "./parallel_hash.ts";
+ * workerCount(256 << 20, 2); // 1: the main thread and one worker hash
+ * workerCount(256 << 20, 64); // 8
+ * workerCount(40 << 20, 64); // 1
+ * ```
+ */
+export function workerCount(bytes = Infinity, cores = hardwareConcurrency()): number {
+  return Math.max(0, Math.min(MAX_WORKERS, cores - 1, Math.floor(bytes / BYTES_PER_WORKER)));
+}
+
+function hardwareConcurrency(): number {
+  return typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
 }
 
 /** One thread's view of the shared state, and its own file handle and read buffer. */
