@@ -28,7 +28,7 @@
  */
 
 /** The first `n` primes. */
-function primes(n: number): bigint[] {
+export function primes(n: number): bigint[] {
   const out: bigint[] = [];
   for (let c = 2n; out.length < n; c++) {
     if (out.every((p) => c % p !== 0n)) out.push(c);
@@ -37,7 +37,7 @@ function primes(n: number): bigint[] {
 }
 
 /** floor(x^(1/k)) for a non-negative bigint (Newton's method). */
-function iroot(x: bigint, k: bigint): bigint {
+export function iroot(x: bigint, k: bigint): bigint {
   if (x < 2n) return x;
   let r = 1n << (BigInt(x.toString(2).length) / k + 1n); // above the root
   for (;;) {

@@ -105,7 +105,8 @@ class Contents {
 
 /**
  * Folds `plan` into a digest of `kind`, reading page contents from `source`;
- * throws the plan's failure (after logging the records before it).
+ * throws the plan's failure: after logging the records before it, or at once
+ * when there is no log to show them.
  *
  * @example
  * ```ts
@@ -121,10 +122,11 @@ export function foldPlan(
   source: IgvmSource | undefined,
   options: EngineOptions = {},
 ): Uint8Array {
-  const fold = createFold(kind);
+  if (plan.failure && !options.log) throw plan.failure;
+  const total = pagesToMeasure(plan.records);
+  const fold = createFold(kind, total * PAGE_SIZE_4K);
   const log = options.log ? new PageLog(options.log) : undefined;
   const progress = options.progress;
-  const total = progress ? pagesToMeasure(plan.records) : 0;
   let done = 0;
   let reported = 0;
   const ahead = fold.input === "sha384"
@@ -141,7 +143,7 @@ export function foldPlan(
       }
       if (r.type !== SKIPPED) {
         const c = contents.of(r);
-        for (let i = 0; i < r.count; i++) fold.page(r.type, r.gpa, i, c);
+        fold.pages(r.type, r.gpa, r.count, c);
         done += r.count;
       }
       log?.page(r.log, r.gpa, r.logBytes ?? BigInt(r.count) * 0x1000n);
