@@ -71,14 +71,15 @@ function hashAhead(
   service: PageHashService | undefined,
 ): PageDigestReader | undefined {
   if (source === undefined) return undefined;
-  const offsets: number[] = [];
+  const offsets = new Float64Array(records.length); // at most one file page per record
+  let count = 0;
   for (const r of records) {
     if (r.kind === "pages" && fold.hasContents(r.type) && isFilePage(r.data)) {
-      offsets.push(r.data.offset);
+      offsets[count++] = r.data.offset;
     }
   }
-  if (offsets.length === 0) return undefined;
-  const planned = Float64Array.from(offsets);
+  if (count === 0) return undefined;
+  const planned = offsets.subarray(0, count);
   return service ? service.sha384Pages(planned) : batchPageHashes(source, planned);
 }
 
@@ -123,10 +124,10 @@ export function foldPlan(
   options: EngineOptions = {},
 ): Uint8Array {
   if (plan.failure && !options.log) throw plan.failure;
-  const total = pagesToMeasure(plan.records);
-  const fold = createFold(kind, total * PAGE_SIZE_4K);
-  const log = options.log ? new PageLog(options.log) : undefined;
   const progress = options.progress;
+  const total = progress ? pagesToMeasure(plan.records) : 0;
+  const fold = createFold(kind, () => pagesToMeasure(plan.records) * PAGE_SIZE_4K);
+  const log = options.log ? new PageLog(options.log) : undefined;
   let done = 0;
   let reported = 0;
   const ahead = fold.input === "sha384"

@@ -56,8 +56,8 @@ function snpFold(): Fold {
   };
 }
 
-function sevFold(bytes: number): Fold {
-  const stream = sha256For(bytes);
+function sevFold(bytes: () => number): Fold {
+  const stream = sha256For(bytes());
   return {
     input: "bytes",
     hasContents: () => true,
@@ -80,8 +80,8 @@ function tdxFold(): Fold {
   };
 }
 
-function vbsFold(bytes: number): Fold {
-  const chain = new VbsDigest(bytes);
+function vbsFold(bytes: () => number): Fold {
+  const chain = new VbsDigest(bytes());
   return {
     input: "bytes",
     hasContents: () => true,
@@ -91,7 +91,7 @@ function vbsFold(bytes: number): Fold {
   };
 }
 
-const FOLDS: Record<DigestKind, (bytes: number) => Fold> = {
+const FOLDS: Record<DigestKind, (bytes: () => number) => Fold> = {
   snp: snpFold,
   sev: sevFold,
   tdx: tdxFold,
@@ -99,8 +99,8 @@ const FOLDS: Record<DigestKind, (bytes: number) => Fold> = {
 };
 
 /**
- * A new fold for digest `kind`, which will hash about `bytes` bytes (the SHA-256
- * digests pick their implementation by it: `wasm_sha256.ts`).
+ * A new fold for digest `kind`, which will hash about `bytes()` bytes (the
+ * SHA-256 digests ask, to pick their implementation: `wasm_sha256.ts`).
  *
  * @example
  * ```ts
@@ -110,6 +110,6 @@ const FOLDS: Record<DigestKind, (bytes: number) => Fold> = {
  * fold.digest().length; // 32: SHA-256 of one page of zeros
  * ```
  */
-export function createFold(kind: DigestKind, bytes = 0): Fold {
+export function createFold(kind: DigestKind, bytes: () => number = () => 0): Fold {
   return FOLDS[kind](bytes);
 }
