@@ -45,7 +45,7 @@ export interface FileSourceOptions {
   readonly hashAhead?: boolean;
   /** Hash pages in worker threads too when there are at least this many bytes of them (default 32 MiB; `Infinity` never). */
   readonly parallelThreshold?: number;
-  /** Number of worker threads (default: `workerCount` of the bytes to hash: one per further core, at most 8). */
+  /** Number of worker threads (default: `workerCount` of the bytes to hash: one per further core and per 32 MiB, at most 12). */
   readonly workers?: number;
 }
 

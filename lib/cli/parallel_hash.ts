@@ -98,12 +98,13 @@ export interface HashJobSetup {
 
 /**
  * Most worker threads one measurement starts. The launch digest chain is
- * serial: the main thread folds a page into it in ≈ 0.7 µs, while a thread
- * hashes a page in ≈ 6 µs (bench/README.md, "Scaling"), so past about eight
- * hashing threads the pages wait for the chain, and more workers would only
- * add their start-up and ≈ 10 MiB of memory each.
+ * serial: the main thread folds a page hashed ahead into it in ≈ 0.75 µs,
+ * while a thread reads and hashes a page in ≈ 10.5 µs (bench/scaling.ts; CPU
+ * time), so about 14 hashing threads keep the chain busy and more would only
+ * wait for it, each adding its start-up and ≈ 10 MiB of memory. Twelve
+ * workers and the main thread's help are about that.
  */
-export const MAX_WORKERS = 8;
+export const MAX_WORKERS = 12;
 
 /**
  * Bytes of page data per worker thread: a worker takes ≈ 20–50 ms of CPU to
@@ -121,7 +122,8 @@ export const BYTES_PER_WORKER = 32 << 20;
  * ```ts
  * import { workerCount } from "./parallel_hash.ts";
  * workerCount(256 << 20, 2); // 1: the main thread and one worker hash
- * workerCount(256 << 20, 64); // 8
+ * workerCount(256 << 20, 64); // 8: one per 32 MiB
+ * workerCount(1 << 30, 64); // 12
  * workerCount(40 << 20, 64); // 1
  * ```
  */
