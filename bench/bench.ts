@@ -52,10 +52,10 @@ const CORES = navigator.hardwareConcurrency;
 
 const fmt = (x: number, d = 0) => x.toFixed(d);
 
-/** The 1-minute load average (Linux), or "n/a". */
+/** The 1-minute load average (needs `--allow-sys=loadavg`), or "n/a". */
 function loadAverage(): string {
   try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+    return Deno.loadavg()[0].toFixed(2);
   } catch {
     return "n/a";
   }
