@@ -6,7 +6,8 @@
  *   main thread (one 112-byte PAGE_INFO hash and the engine's loop), for a page
  *   without data and for a page whose SHA-384 was hashed ahead;
  * - the parallel part, per thread: reading a page (1 MiB reads from the page
- *   cache) and hashing it (the WebAssembly SHA-384, 256 pages per batch);
+ *   cache) and hashing it (the WebAssembly SHA-384, 256 pages per batch,
+ *   interleaved as the hashing threads do);
  * - and what follows: how many hashing threads keep the serial chain busy.
  *
  * Costs are CPU time of the measuring thread where Linux tells it
@@ -84,7 +85,7 @@ function threadCosts(path: string): { read: number; hash: number } {
     }
   });
   file.close();
-  const hasher = createPageHasher(256);
+  const hasher = createPageHasher(256, { interleaved: true }); // as the hashing threads do
   crypto.getRandomValues(hasher.input.subarray(0, 65536));
   hasher.input.copyWithin(65536, 0);
   const hash = perPage(PAGES, () => {
@@ -106,10 +107,13 @@ if (import.meta.main) {
     const { read, hash } = threadCosts(path);
     const f = (x: number) => x.toFixed(2).padStart(6);
     console.log(`Per 4 KiB page, µs of ${unit} time (median of ${ROUNDS} rounds):`);
-    console.log(`  serial, main thread: fold a page without data          ${f(fold.empty)}`);
-    console.log(`  serial, main thread: fold a page hashed ahead          ${f(fold.hashed)}`);
-    console.log(`  parallel, per thread: read (1 MiB reads, page cache)   ${f(read)}`);
-    console.log(`  parallel, per thread: SHA-384 (WebAssembly, batches)   ${f(hash)}`);
+    const rows: [string, number][] = [
+      ["serial, main thread: fold a page without data", fold.empty],
+      ["serial, main thread: fold a page hashed ahead", fold.hashed],
+      ["parallel, per thread: read (1 MiB reads, page cache)", read],
+      ["parallel, per thread: SHA-384 (WebAssembly, interleaved)", hash],
+    ];
+    for (const [label, us] of rows) console.log(`  ${label.padEnd(58)}${f(us)}`);
     const threads = (read + hash) / fold.hashed;
     console.log(
       `  hashing threads that keep the chain busy: (${f(read).trim()} + ${f(hash).trim()}) / ` +

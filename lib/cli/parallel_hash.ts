@@ -99,9 +99,9 @@ export interface HashJobSetup {
 /**
  * Most worker threads one measurement starts. The launch digest chain is
  * serial: the main thread folds a page hashed ahead into it in ≈ 0.75 µs,
- * while a thread reads and hashes a page in ≈ 10.5 µs (bench/scaling.ts; CPU
- * time), so about 14 hashing threads keep the chain busy and more would only
- * wait for it, each adding its start-up and ≈ 10 MiB of memory. Twelve
+ * while a thread reads and hashes a page in ≈ 9.3 µs (bench/scaling.ts; CPU
+ * time), so about 12–13 hashing threads keep the chain busy and more would
+ * only wait for it, each adding its start-up and ≈ 10 MiB of memory. Twelve
  * workers and the main thread's help are about that.
  */
 export const MAX_WORKERS = 12;
