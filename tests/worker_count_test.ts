@@ -1,11 +1,11 @@
 /**
- * How many worker threads a measurement starts (lib/cli/parallel_hash.ts
- * `workerCount`): one per core besides the main thread's and per 32 MiB of
- * pages, at most MAX_WORKERS, none on one core.
+ * How many worker threads a measurement starts (lib/cli/worker_count.ts):
+ * one per core besides the main thread's and per 32 MiB of pages, at most
+ * MAX_WORKERS, none on one core.
  */
 
 import { assertEquals } from "./assert.ts";
-import { BYTES_PER_WORKER, MAX_WORKERS, workerCount } from "../lib/cli/parallel_hash.ts";
+import { BYTES_PER_WORKER, MAX_WORKERS, workerCount } from "../lib/cli/worker_count.ts";
 
 const MiB = 1 << 20;
 

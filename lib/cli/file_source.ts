@@ -21,12 +21,8 @@ import {
   type PageDigestReader,
   type PageHashService,
 } from "../measure/page_hashes.ts";
-import {
-  fileIdentity,
-  prestartWorkers,
-  startParallelPageHashes,
-  workerCount,
-} from "./parallel_hash.ts";
+import { fileIdentity, prestartWorkers, startParallelPageHashes } from "./parallel_hash.ts";
+import { workerCount } from "./worker_count.ts";
 
 /** Size of the read window for scratch reads (one system call per window). */
 export const WINDOW_SIZE = 1 << 20;
