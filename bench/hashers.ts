@@ -8,7 +8,8 @@
  * - Web Crypto `crypto.subtle.digest`, a batch of pages awaited together;
  * - the WebAssembly SHA-384 one page per call (`hashPage`, the in-place path);
  * - the WebAssembly SHA-384 in batches of 256 (pages two at a time in SIMD
- *   lanes: what the file source's batches and worker threads use);
+ *   lanes: what the main thread's batches use), and interleaved (three at a
+ *   time, the third in scalar instructions: what the worker threads use);
  * - and, for the launch digest chain, one 112-byte PAGE_INFO: `node:crypto`
  *   against the WebAssembly `chain()`.
  *
@@ -27,6 +28,7 @@ for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarra
 const page = (i: number) => data.subarray(i * 4096, (i + 1) * 4096);
 
 const batch = createPageHasher(PAGES);
+const interleaved = createPageHasher(PAGES, { interleaved: true });
 const single = createPageHasher(1);
 const out = new Uint8Array(PAGES * 48);
 
@@ -47,6 +49,11 @@ const variants: [string, () => void | Promise<void>][] = [
     batch.input.set(data);
     batch.hash(PAGES);
     out.set(batch.output);
+  }],
+  ["WebAssembly, batches of 256, interleaved", () => {
+    interleaved.input.set(data);
+    interleaved.hash(PAGES);
+    out.set(interleaved.output);
   }],
 ];
 

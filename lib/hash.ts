@@ -50,6 +50,20 @@ const HAS_NODE_CRYPTO = "Deno" in globalThis || builtinLookup() !== undefined;
 
 let nodeCreateHash: CreateHash | undefined;
 
+/**
+ * Whether {@link createHasher} uses `node:crypto` here (Deno, Node.js, Bun)
+ * rather than `@noble/hashes`; answering does not load it.
+ *
+ * @example
+ * ```ts
+ * import { hasNodeCrypto } from "./hash.ts";
+ * hasNodeCrypto(); // true in Deno
+ * ```
+ */
+export function hasNodeCrypto(): boolean {
+  return HAS_NODE_CRYPTO;
+}
+
 function nodeHash(name: HashName): NodeHash {
   if (nodeCreateHash === undefined) {
     const mod = builtinLookup()?.("node:crypto") as { createHash?: CreateHash } | undefined;

@@ -4,10 +4,12 @@
  *
  * - `lib/measure/sha384.wat` (written by `scripts/gen_sha384_wat.ts`) →
  *   `lib/measure/sha384_wasm.ts`;
+ * - `lib/measure/sha256.wat` (written by `scripts/gen_sha256_wat.ts`) →
+ *   `lib/measure/sha256_wasm.ts`;
  * - `lib/igvm/crc32.wat` → `lib/igvm/crc32_wasm.ts`.
  *
  * Needs `wat2wasm` from WABT (Debian package `wabt`); the build is
- * reproducible, and tests/wasm_sha384_test.ts and tests/crc32_test.ts check
+ * reproducible, and tests/wasm_sha384_test.ts, wasm_sha256_test.ts and crc32_test.ts check
  * each module against its source and against independent implementations.
  *
  * Run: `deno run --allow-read --allow-write --allow-run scripts/build_wasm.ts`.
@@ -18,6 +20,7 @@
 /** The modules: text source, output file and constant name, relative to lib/. */
 export const MODULES = [
   { wat: "measure/sha384.wat", ts: "measure/sha384_wasm.ts", name: "SHA384_WASM" },
+  { wat: "measure/sha256.wat", ts: "measure/sha256_wasm.ts", name: "SHA256_WASM" },
   { wat: "igvm/crc32.wat", ts: "igvm/crc32_wasm.ts", name: "CRC32_WASM" },
 ] as const;
 

@@ -2,7 +2,7 @@
  * Run by slow/no_wasm_test.ts in a process of its own, with the argument `absent`
  * (removes `WebAssembly` before the library loads, as in a runtime without it)
  * or `refused` (every module compile throws `CompileError`, as on a web page
- * whose policy forbids compiling): either way every page, PAGE_INFO, stream
+ * whose policy forbids compiling): either way every page, PAGE_INFO, stream, SHA-256
  * and header checksum takes the JavaScript fallback. Then replays the
  * igvmmeasure conformance cases (sign excepted) and the igvm crate's SNP, TDX
  * and VBS digests, and prints one line per mismatch. Exit code 0 when all agree.
@@ -30,6 +30,8 @@ if (createPageHasher(1).input.buffer.byteLength !== 4096) {
   throw new Error("page hasher is not plain");
 }
 if (createPageInfoHasher().info.buffer.byteLength !== 112) throw new Error("chain is not plain");
+const { createWasmSha256 } = await import("../lib/measure/wasm_sha256.ts");
+if (createWasmSha256() !== null) throw new Error("SHA-256 is not plain");
 const compilesBefore = compiles;
 
 // The cases whose file is at hand (slow/no_wasm_test.ts reports the others as ignored).

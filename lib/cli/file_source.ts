@@ -21,12 +21,8 @@ import {
   type PageDigestReader,
   type PageHashService,
 } from "../measure/page_hashes.ts";
-import {
-  fileIdentity,
-  prestartWorkers,
-  startParallelPageHashes,
-  workerCount,
-} from "./parallel_hash.ts";
+import { fileIdentity, prestartWorkers, startParallelPageHashes } from "./parallel_hash.ts";
+import { workerCount } from "./worker_count.ts";
 
 /** Size of the read window for scratch reads (one system call per window). */
 export const WINDOW_SIZE = 1 << 20;
@@ -45,7 +41,7 @@ export interface FileSourceOptions {
   readonly hashAhead?: boolean;
   /** Hash pages in worker threads too when there are at least this many bytes of them (default 32 MiB; `Infinity` never). */
   readonly parallelThreshold?: number;
-  /** Number of worker threads (default: one per core besides the main thread, 1 to 3). */
+  /** Number of worker threads (default: `workerCount` of the bytes to hash: one per further core and per 32 MiB, at most 12). */
   readonly workers?: number;
 }
 
@@ -85,11 +81,11 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
   // modules overlaps the parsing of the headers. Unused ones are stopped by close().
   const hashAhead = options.hashAhead ?? true;
   let early: Worker[] | undefined = hashAhead && size >= threshold
-    ? prestartWorkers(options.workers ?? workerCount())
+    ? prestartWorkers(options.workers ?? workerCount(size))
     : undefined;
-  const stopEarly = () => {
-    for (const w of early ?? []) w.terminate();
-    early = undefined;
+  const stopEarly = (keep = 0) => {
+    for (const w of early?.splice(keep) ?? []) w.terminate();
+    if (keep === 0) early = undefined;
   };
   let window: Uint8Array | undefined;
   let windowStart = 0;
@@ -134,15 +130,18 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
     pageHashes: {
       sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
         if (!hashAhead) return undefined;
-        if (offsets.length * 4096 < threshold) {
-          // Worker threads would cost more to start than they save: batches read through the
-          // window, on this thread.
+        const bytes = offsets.length * 4096;
+        const workers = options.workers ?? workerCount(bytes);
+        if (bytes < threshold || (workers === 0 && options.workers === undefined)) {
+          // Worker threads would cost more to start than they save (or there is one core):
+          // batches read through the window, on this thread.
           stopEarly();
           return batchPageHashes(source, offsets);
         }
+        stopEarly(workers); // fewer pages than the file's size promised: fewer workers
         const started = early;
         early = undefined;
-        return startParallelPageHashes(path, offsets, options.workers, started, opened);
+        return startParallelPageHashes(path, offsets, workers, started, opened);
       },
     },
     close() {

@@ -28,13 +28,47 @@ import { type PageRecord, pages } from "./records.ts";
 
 const PAGE_4K = BigInt(PAGE_SIZE_4K);
 
+/** The digests whose crate rules synthesize pages from header sizes. */
+export type SynthesizingDigest = "snp" | "tdx" | "vbs";
+
+/**
+ * The most 4 KiB pages one measurement synthesizes from sizes in headers
+ * rather than from file data (parameter areas, VBS error ranges), per digest:
+ * about a second of hashing each (bench/README.md, "Bounds", has the
+ * measurements). The crate loops over whatever a header claims (a parameter
+ * area of 2^60 bytes would run for years); past the budget the measurement
+ * fails at once instead.
+ *
+ * - `snp`: 5 GiB; a page costs one 112-byte PAGE_INFO hash (≈ 0.75 µs);
+ * - `tdx`: 8 GiB; a page costs one 128-byte `MEM.PAGE.ADD` record (≈ 0.47 µs);
+ * - `vbs`: 512 MiB; a page costs a SHA-256 of a 4 KiB page chunk (≈ 8 µs).
+ *
+ * @example
+ * ```ts
+ * import { MAX_SYNTHESIZED_PAGES } from "./crate_rules.ts";
+ * MAX_SYNTHESIZED_PAGES.snp * 4096 >= 4 * 2 ** 30; // true: a 4 GiB parameter area measures
+ * ```
+ */
+export const MAX_SYNTHESIZED_PAGES: Readonly<Record<SynthesizingDigest, number>> = {
+  snp: 0x140000,
+  tdx: 0x200000,
+  vbs: 0x20000,
+};
+
+/** How error messages name each budget's measurement. */
+const BUDGET_NAMES: Readonly<Record<SynthesizingDigest, string>> = {
+  snp: "an SEV-SNP",
+  tdx: "a TDX",
+  vbs: "a VBS",
+};
+
 /**
  * The parameter-area sizes seen so far (the crate's `parameter_area_table`).
  *
  * @example
  * ```ts
  * import { ParameterAreaSizes } from "./crate_rules.ts";
- * const areas = new ParameterAreaSizes(true);
+ * const areas = new ParameterAreaSizes(true, "snp");
  * areas.define(0, 0x2000n);
  * areas.size(0); // 0x2000n
  * ```
@@ -42,14 +76,18 @@ const PAGE_4K = BigInt(PAGE_SIZE_4K);
 export class ParameterAreaSizes {
   readonly #sizes = new Map<number, bigint>();
   readonly #allowRedefine: boolean;
-  #pagesLeft = MAX_SYNTHESIZED_PAGES;
+  readonly #digest: SynthesizingDigest;
+  #pagesLeft: number;
 
   /**
    * `allowRedefine`: SNP and TDX overwrite an index defined twice; VBS refuses
-   * it with `InvalidParameterAreaIndex` (vbs.rs).
+   * it with `InvalidParameterAreaIndex` (vbs.rs). `digest` picks the page
+   * budget ({@link MAX_SYNTHESIZED_PAGES}).
    */
-  constructor(allowRedefine: boolean) {
+  constructor(allowRedefine: boolean, digest: SynthesizingDigest) {
     this.#allowRedefine = allowRedefine;
+    this.#digest = digest;
+    this.#pagesLeft = MAX_SYNTHESIZED_PAGES[digest];
   }
 
   /** Records the size of area `index`. */
@@ -76,23 +114,16 @@ export class ParameterAreaSizes {
    */
   chargePages(pages: bigint, what: string): void {
     if (pages > BigInt(this.#pagesLeft)) {
+      const max = MAX_SYNTHESIZED_PAGES[this.#digest];
       throw new MeasurementError(
-        `${what} claims ${pages} pages of 4 KiB; a measurement measures at most ` +
-          `${MAX_SYNTHESIZED_PAGES} pages (256 MiB) that are not backed by file data`,
+        `${what} claims ${pages} pages of 4 KiB; ${BUDGET_NAMES[this.#digest]} measurement ` +
+          `hashes at most ${max} pages (${max / 256} MiB) that are not backed by file data ` +
+          "(about a second of work)",
       );
     }
     this.#pagesLeft -= Number(pages);
   }
 }
-
-/**
- * The most 4 KiB pages one measurement synthesizes from sizes in headers
- * rather than from file data (parameter areas, VBS error ranges): 256 MiB of
- * guest address space. The crate loops over whatever a header claims (a
- * parameter area of 2^60 bytes would run for years); past this budget the
- * measurement fails at once instead.
- */
-export const MAX_SYNTHESIZED_PAGES = 0x10000;
 
 /** The crate's `InvalidParameterAreaIndex(index)`. */
 function invalidParameterAreaIndex(index: number): MeasurementError {

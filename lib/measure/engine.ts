@@ -71,14 +71,15 @@ function hashAhead(
   service: PageHashService | undefined,
 ): PageDigestReader | undefined {
   if (source === undefined) return undefined;
-  const offsets: number[] = [];
+  const offsets = new Float64Array(records.length); // at most one file page per record
+  let count = 0;
   for (const r of records) {
     if (r.kind === "pages" && fold.hasContents(r.type) && isFilePage(r.data)) {
-      offsets.push(r.data.offset);
+      offsets[count++] = r.data.offset;
     }
   }
-  if (offsets.length === 0) return undefined;
-  const planned = Float64Array.from(offsets);
+  if (count === 0) return undefined;
+  const planned = offsets.subarray(0, count);
   return service ? service.sha384Pages(planned) : batchPageHashes(source, planned);
 }
 
@@ -105,7 +106,8 @@ class Contents {
 
 /**
  * Folds `plan` into a digest of `kind`, reading page contents from `source`;
- * throws the plan's failure (after logging the records before it).
+ * throws the plan's failure: after logging the records before it, or at once
+ * when there is no log to show them.
  *
  * @example
  * ```ts
@@ -121,10 +123,11 @@ export function foldPlan(
   source: IgvmSource | undefined,
   options: EngineOptions = {},
 ): Uint8Array {
-  const fold = createFold(kind);
-  const log = options.log ? new PageLog(options.log) : undefined;
+  if (plan.failure && !options.log) throw plan.failure;
   const progress = options.progress;
   const total = progress ? pagesToMeasure(plan.records) : 0;
+  const fold = createFold(kind, () => pagesToMeasure(plan.records) * PAGE_SIZE_4K);
+  const log = options.log ? new PageLog(options.log) : undefined;
   let done = 0;
   let reported = 0;
   const ahead = fold.input === "sha384"
@@ -141,7 +144,7 @@ export function foldPlan(
       }
       if (r.type !== SKIPPED) {
         const c = contents.of(r);
-        for (let i = 0; i < r.count; i++) fold.page(r.type, r.gpa, i, c);
+        fold.pages(r.type, r.gpa, r.count, c);
         done += r.count;
       }
       log?.page(r.log, r.gpa, r.logBytes ?? BigInt(r.count) * 0x1000n);

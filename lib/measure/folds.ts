@@ -5,25 +5,19 @@
  * | digest | hash | a page adds | spec |
  * |--------|------|-------------|------|
  * | `snp`  | SHA-384 chain | a 0x70-byte PAGE_INFO (`page_info.ts`) whose CONTENTS is the SHA-384 of the page for NORMAL and VMSA pages | AMD SEV-SNP ABI, SNP_LAUNCH_UPDATE |
- * | `sev`  | SHA-256 stream | the page's 4 KiB, if it has data | AMD SEV API, LAUNCH_UPDATE_DATA |
+ * | `sev`  | SHA-256 stream (`wasm_sha256.ts`) | the page's 4 KiB, if it has data | AMD SEV API, LAUNCH_UPDATE_DATA |
  * | `tdx`  | SHA-384 stream | `MEM.PAGE.ADD` (+ 16 `MR.EXTEND`s) records (`tdx_mrtd.ts`) | Intel TDX module ABI |
- * | `vbs`  | SHA-256 chain | a page chunk (`vbs_chain.ts`) | microsoft/igvm `measurement/vbs.rs` |
+ * | `vbs`  | SHA-256 chain (`wasm_sha256.ts`) | a page chunk (`vbs_chain.ts`) | microsoft/igvm `measurement/vbs.rs` |
  *
  * @module
  */
 
 import { SnpDigest, SnpPageType } from "./page_info.ts";
-import { createHasher } from "../hash.ts";
+import { sha256For } from "./wasm_sha256.ts";
 import { MrtdHasher } from "./tdx_mrtd.ts";
 import { VbsDigest } from "./vbs_chain.ts";
 import type { RegisterRecord } from "./records.ts";
 import type { DigestKind } from "./rule_set.ts";
-
-const PAGE_4K = 0x1000n;
-
-/** GPA of page `index` of a record starting at `gpa` (no BigInt arithmetic for the first). */
-const gpaOf = (gpa: bigint, index: number): bigint =>
-  index === 0 ? gpa : gpa + BigInt(index) * PAGE_4K;
 
 /** A digest being computed from measured pages. */
 export interface Fold {
@@ -36,10 +30,10 @@ export interface Fold {
   /** Whether pages of `type` have contents (for `sha384` folds: are hashed). */
   hasContents(type: number): boolean;
   /**
-   * Page `index` of a record of `type` starting at `gpa`; `contents` as
-   * {@link Fold.input} says, or null (no data, or a type without contents).
+   * `count` pages of `type` at `gpa`, `gpa + 4096`, … (a record); `contents`
+   * as {@link Fold.input} says, or null (no data, or a type without contents).
    */
-  page(type: number, gpa: bigint, index: number, contents: Uint8Array | null): void;
+  pages(type: number, gpa: bigint, count: number, contents: Uint8Array | null): void;
   /** A VP context's registers (VBS only). */
   registers(r: RegisterRecord): void;
   /** The launch digest. */
@@ -55,20 +49,20 @@ function snpFold(): Fold {
   return {
     input: "sha384",
     hasContents: (type) => type === SnpPageType.NORMAL || type === SnpPageType.VMSA,
-    page: (type, gpa, index, contents) =>
-      chain.extend(type as SnpPageType, gpaOf(gpa, index), contents ?? undefined),
+    pages: (type, gpa, count, contents) =>
+      chain.extend(type as SnpPageType, gpa, contents ?? undefined, count),
     registers: noRegisters,
     digest: () => chain.digest,
   };
 }
 
-function sevFold(): Fold {
-  const stream = createHasher("sha256");
+function sevFold(bytes: () => number): Fold {
+  const stream = sha256For(bytes());
   return {
     input: "bytes",
     hasContents: () => true,
-    page: (_type, _gpa, _index, contents) => {
-      if (contents !== null) stream.update(contents);
+    pages: (_type, _gpa, count, contents) => {
+      if (contents !== null) { for (let i = 0; i < count; i++) stream.update(contents); }
     },
     registers: noRegisters,
     digest: () => stream.digest(),
@@ -80,24 +74,24 @@ function tdxFold(): Fold {
   return {
     input: "bytes",
     hasContents: () => true,
-    page: (type, gpa, index, contents) => mrtd.page(type, gpaOf(gpa, index), contents),
+    pages: (type, gpa, count, contents) => mrtd.page(type, gpa, contents, count),
     registers: noRegisters,
     digest: () => mrtd.digest(),
   };
 }
 
-function vbsFold(): Fold {
-  const chain = new VbsDigest();
+function vbsFold(bytes: () => number): Fold {
+  const chain = new VbsDigest(bytes());
   return {
     input: "bytes",
     hasContents: () => true,
-    page: (type, gpa, index, contents) => chain.page(type, gpa, index, contents),
+    pages: (type, gpa, count, contents) => chain.page(type, gpa, contents, count),
     registers: (r) => chain.registers(r),
     digest: () => chain.digest,
   };
 }
 
-const FOLDS: Record<DigestKind, () => Fold> = {
+const FOLDS: Record<DigestKind, (bytes: () => number) => Fold> = {
   snp: snpFold,
   sev: sevFold,
   tdx: tdxFold,
@@ -105,16 +99,17 @@ const FOLDS: Record<DigestKind, () => Fold> = {
 };
 
 /**
- * A new fold for digest `kind`.
+ * A new fold for digest `kind`, which will hash about `bytes()` bytes (the
+ * SHA-256 digests ask, to pick their implementation: `wasm_sha256.ts`).
  *
  * @example
  * ```ts
  * import { createFold } from "./folds.ts";
  * const fold = createFold("sev");
- * fold.page(0, 0x1000n, 0, new Uint8Array(4096));
+ * fold.pages(0, 0x1000n, 1, new Uint8Array(4096));
  * fold.digest().length; // 32: SHA-256 of one page of zeros
  * ```
  */
-export function createFold(kind: DigestKind): Fold {
-  return FOLDS[kind]();
+export function createFold(kind: DigestKind, bytes: () => number = () => 0): Fold {
+  return FOLDS[kind](bytes);
 }

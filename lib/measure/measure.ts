@@ -4,11 +4,11 @@
  *
  * | platform  | platform header | rules (semantics)                           |
  * |-----------|-----------------|---------------------------------------------|
- * | `sev-snp` | SEV_SNP (1)     | `coconut` (default) or `openvmm`            |
- * | `sev-es`  | SEV_ES (4)      | `coconut`                                   |
- * | `sev`     | SEV (5)         | `coconut`                                   |
+ * | `sev-snp` | SEV_SNP (2)     | `coconut` (default) or `openvmm`            |
+ * | `sev-es`  | SEV_ES (5)      | `coconut`                                   |
+ * | `sev`     | SEV (4)         | `coconut`                                   |
  * | `tdx`     | TDX (3)         | `openvmm` (the igvm crate's; always)        |
- * | `vbs`     | VSM_ISOLATION (2) | `openvmm` (the igvm crate's; always)      |
+ * | `vbs`     | VSM_ISOLATION (1) | `openvmm` (the igvm crate's; always)      |
  *
  * `coconut` is the original igvmmeasure's rules (`coconut_rules.ts`),
  * `openvmm` the igvm crate's (`openvmm_snp_rules.ts`, `tdx_rules.ts`,

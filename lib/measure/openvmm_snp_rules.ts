@@ -89,7 +89,7 @@ function start(file: IgvmFile, mask: number): ParameterAreaSizes {
       "no-guest-policy",
     );
   }
-  return new ParameterAreaSizes(true);
+  return new ParameterAreaSizes(true, "snp");
 }
 
 /**

@@ -77,15 +77,30 @@ export class SnpDigest {
   }
 
   /**
-   * Extends the digest with one page. `contents` is the page's SHA-384 for
-   * NORMAL and VMSA pages; omit it (zeros) for the other types.
+   * Extends the digest with one page, or with `count` pages at `gpa`,
+   * `gpa + 4096`, … (in 64-bit arithmetic). `contents` is the page's SHA-384
+   * for NORMAL and VMSA pages; omit it (zeros) for the other types.
    */
-  extend(pageType: SnpPageType, gpa: bigint, contents?: Uint8Array): void {
+  extend(pageType: SnpPageType, gpa: bigint, contents?: Uint8Array, count = 1): void {
     const info = this.#info;
+    const view = this.#view;
     if (contents) info.set(contents, 0x30);
     else info.fill(0, 0x30, 0x60);
     info[0x62] = pageType;
-    this.#view.setBigUint64(0x68, BigInt.asUintN(64, gpa), true);
-    this.#hasher.chain();
+    const at = BigInt.asUintN(64, gpa);
+    // The GPA as two 32-bit halves, stepped without BigInt arithmetic per page.
+    let low = Number(at & 0xFFFFFFFFn);
+    let high = Number(at >> 32n);
+    const chain = this.#hasher.chain;
+    for (let i = 0; i < count; i++) {
+      view.setUint32(0x68, low, true);
+      view.setUint32(0x6c, high, true);
+      chain();
+      low += 0x1000;
+      if (low > 0xFFFFFFFF) {
+        low -= 0x100000000;
+        high = (high + 1) >>> 0;
+      }
+    }
   }
 }

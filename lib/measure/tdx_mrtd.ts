@@ -54,6 +54,7 @@ const ascii = (text: string) => new TextEncoder().encode(text);
 const PAGE_ADD = ascii("MEM.PAGE.ADD");
 const MR_EXTEND = ascii("MR.EXTEND");
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE_4K);
+const PAGE_4K = BigInt(PAGE_SIZE_4K);
 
 /**
  * Hashes TDX measurement records into one SHA-384.
@@ -81,15 +82,38 @@ export class MrtdHasher {
 
   /**
    * `measure_page`: PAGE.ADD, then for {@link TdxOperation.ADD_EXTEND} 16
-   * MR.EXTENDs of `page` (4 KiB; null: zeros).
+   * MR.EXTENDs of `page` (4 KiB; null: zeros); `count` times, at `gpa`,
+   * `gpa + 4096`, … (in 64-bit arithmetic).
    */
-  page(operation: number, gpa: bigint, page: Uint8Array | null): void {
-    this.#header(PAGE_ADD, gpa);
-    if (operation !== TdxOperation.ADD_EXTEND) return;
+  page(operation: number, gpa: bigint, page: Uint8Array | null, count = 1): void {
+    if (operation !== TdxOperation.ADD_EXTEND) return this.#pageAdds(gpa, count);
     const bytes = page ?? ZERO_PAGE;
-    for (let offset = 0; offset < PAGE_SIZE_4K; offset += TDX_EXTEND_CHUNK_SIZE) {
-      this.#header(MR_EXTEND, gpa + BigInt(offset));
-      this.#hasher.update(bytes.subarray(offset, offset + TDX_EXTEND_CHUNK_SIZE));
+    for (let i = 0; i < count; i++) {
+      const at = gpa + BigInt(i) * PAGE_4K;
+      this.#header(PAGE_ADD, at);
+      for (let offset = 0; offset < PAGE_SIZE_4K; offset += TDX_EXTEND_CHUNK_SIZE) {
+        this.#header(MR_EXTEND, at + BigInt(offset));
+        this.#hasher.update(bytes.subarray(offset, offset + TDX_EXTEND_CHUNK_SIZE));
+      }
+    }
+  }
+
+  /** `count` PAGE.ADD records from `gpa` up, the GPA stepped without BigInt arithmetic. */
+  #pageAdds(gpa: bigint, count: number): void {
+    this.#record.fill(0);
+    this.#record.set(PAGE_ADD, 0);
+    const at = BigInt.asUintN(64, gpa);
+    let low = Number(at & 0xFFFFFFFFn);
+    let high = Number(at >> 32n);
+    for (let i = 0; i < count; i++) {
+      this.#view.setUint32(16, low, true);
+      this.#view.setUint32(20, high, true);
+      this.#hasher.update(this.#record);
+      low += PAGE_SIZE_4K;
+      if (low > 0xFFFFFFFF) {
+        low -= 0x100000000;
+        high = (high + 1) >>> 0;
+      }
     }
   }
 

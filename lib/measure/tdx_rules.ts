@@ -52,7 +52,7 @@ function page(d: PageData): PageRecord {
 export const CRATE_TDX: RuleSet<ParameterAreaSizes> = {
   digest: "tdx",
   selects: allBits,
-  start: () => new ParameterAreaSizes(true),
+  start: () => new ParameterAreaSizes(true, "tdx"),
   directives: {
     ParameterArea: defineArea,
     PageData: page,

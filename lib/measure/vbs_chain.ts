@@ -33,7 +33,7 @@
  */
 
 import { PAGE_SIZE_4K } from "../igvm/defs.ts";
-import { createHasher } from "../hash.ts";
+import { type Sha256, sha256For } from "./wasm_sha256.ts";
 import type { RegisterRecord } from "./records.ts";
 
 /** `VBS_VP_CHUNK_SIZE_BYTES`: page chunk header plus a page. */
@@ -62,28 +62,46 @@ export const VbsPageMetadata = { READABLE: 0x1, WRITABLE: 0x2, UNMEASURED: 0x4 }
  * ```ts
  * import { VbsDigest } from "./vbs_chain.ts";
  * const chain = new VbsDigest();
- * chain.page(4, 0x1000n, 0, null);
+ * chain.page(4, 0x1000n, null);
  * chain.digest.length; // 32
  * ```
  */
 export class VbsDigest {
   #digest: Uint8Array = new Uint8Array(32);
+  readonly #sha256: Sha256;
   readonly #pageHeader = new Uint8Array(PAGE_CHUNK_HEADER_SIZE);
   readonly #pageView = new DataView(this.#pageHeader.buffer);
 
+  /** `bytes`: about how much the chain will hash (it picks its SHA-256 by it, see `sha256For`). */
+  constructor(bytes = 0) {
+    this.#sha256 = sha256For(bytes);
+  }
+
   /**
-   * `record_gpa_page`: the page chunk of page `index` of a record starting at
-   * `gpa` (page number `gpa / 4096 + index`), with `metadata` and 4 KiB of
-   * `page` (null: zeros; unmeasured pages are always zeros).
+   * `record_gpa_page`: the page chunk with `metadata` and 4 KiB of `page`
+   * (null: zeros; unmeasured pages are always zeros), for the page at `gpa`,
+   * or for `count` pages at `gpa`, `gpa + 4096`, … (page numbers
+   * `gpa / 4096 + i`, in 64-bit arithmetic).
    */
-  page(metadata: number, gpa: bigint, index: number, page: Uint8Array | null): void {
+  page(metadata: number, gpa: bigint, page: Uint8Array | null, count = 1): void {
     const view = this.#pageView;
     view.setUint32(0, PAGE_CHUNK_HEADER_SIZE + PAGE_SIZE_4K, true);
     view.setUint32(4, CHUNK_VP_GPA_PAGE, true);
     view.setBigUint64(16, BigInt(metadata), true);
-    view.setBigUint64(24, BigInt.asUintN(64, gpa / PAGE_4K + BigInt(index)), true);
     const unmeasured = (metadata & VbsPageMetadata.UNMEASURED) !== 0;
-    this.#record(this.#pageHeader, unmeasured || page === null ? ZERO_PAGE : page);
+    const bytes = unmeasured || page === null ? ZERO_PAGE : page;
+    const first = BigInt.asUintN(64, gpa / PAGE_4K);
+    let low = Number(first & 0xFFFFFFFFn);
+    let high = Number(first >> 32n);
+    for (let i = 0; i < count; i++) {
+      view.setUint32(24, low, true);
+      view.setUint32(28, high, true);
+      this.#record(this.#pageHeader, bytes);
+      if (++low > 0xFFFFFFFF) {
+        low = 0;
+        high = (high + 1) >>> 0;
+      }
+    }
   }
 
   /** `record_vp_register`: one 48-byte register chunk per register. */
@@ -101,7 +119,7 @@ export class VbsDigest {
   }
 
   #record(...parts: Uint8Array[]): void {
-    const h = createHasher("sha256").update(this.#digest);
+    const h = this.#sha256.update(this.#digest);
     for (const p of parts) h.update(p);
     this.#digest = h.digest();
   }

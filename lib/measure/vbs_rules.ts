@@ -116,7 +116,7 @@ function registers(context: VbsVpContext): RegisterRecord {
 export const CRATE_VBS: RuleSet<VbsState> = {
   digest: "vbs",
   selects: allBits,
-  start: () => ({ areas: new ParameterAreaSizes(false), contexts: [] }),
+  start: () => ({ areas: new ParameterAreaSizes(false, "vbs"), contexts: [] }),
   directives: {
     PageData: page,
     ParameterInsert: (d, s) => {

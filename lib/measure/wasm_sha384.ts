@@ -5,10 +5,12 @@
  *
  * All run in one small WebAssembly module (`sha384.wat`, generated from FIPS
  * 180-4 by `scripts/gen_sha384_wat.ts`), which hashes a batch of pages two at a
- * time, one per 64-bit SIMD lane. Measured with Deno 2.9 by bench/hashers.ts
- * on this project's machines: in batches ≈ 1.4× the per-page throughput of
- * `node:crypto` (whose call overhead dominates at 4 KiB), one page per call
- * about the same; a PAGE_INFO in ≈ 0.6–0.9 µs instead of ≈ 2.5–3.8 µs; and
+ * time, one per 64-bit SIMD lane, or three (`interleaved`: a third in scalar
+ * instructions, round by round between the SIMD ones). Measured with Deno 2.9
+ * by bench/hashers.ts on this project's machines: in batches 1.0–1.4× the
+ * per-page throughput of `node:crypto` (whose call overhead dominates at 4 KiB;
+ * interleaved ≈ 1.25× more), one page per call about the same; a PAGE_INFO in
+ * ≈ 0.6–0.9 µs instead of ≈ 2.5–5.4 µs; and
  * none of the ≈ 25 ms that loading Deno's Node compatibility layer adds to a
  * run's start-up. Where WebAssembly (with SIMD) is unavailable or compiling is
  * refused, the plain SHA-384 of `hash.ts` does the same job with the same
@@ -36,6 +38,7 @@ interface Sha384Exports {
   readonly memory: WebAssembly.Memory;
   chain(): void;
   pages(src: number, dst: number, n: number): void;
+  pages3(src: number, dst: number, n: number): void;
   init(): void;
   blocks(src: number, n: number): void;
   digest(dst: number): void;
@@ -140,6 +143,17 @@ function pageHasher(
   };
 }
 
+/** Options of {@link createPageHasher}. */
+export interface PageHasherOptions {
+  /**
+   * Hash pages three at a time, two in SIMD lanes and one in scalar
+   * instructions, their rounds interleaved: ≈ 1.25× the pages per second once
+   * V8 has optimized it, but slower for its first few hundred pages. For
+   * threads that hash many batches (the CLI's worker threads); default false.
+   */
+  readonly interleaved?: boolean;
+}
+
 /**
  * A new {@link PageHasher} for batches of up to `capacity` pages (1 to
  * {@link MAX_BATCH_PAGES}): WebAssembly where available, else `hash.ts`.
@@ -154,7 +168,7 @@ function pageHasher(
  * h.hashPage(new Uint8Array(4096)).toHex() === h.output.subarray(48, 96).toHex(); // true
  * ```
  */
-export function createPageHasher(capacity = 1): PageHasher {
+export function createPageHasher(capacity = 1, options: PageHasherOptions = {}): PageHasher {
   checkCapacity(capacity);
   const wasm = instantiate();
   if (wasm === null) return createPlainPageHasher(capacity);
@@ -162,7 +176,7 @@ export function createPageHasher(capacity = 1): PageHasher {
   const have = wasm.memory.buffer.byteLength;
   if (needed > have) wasm.memory.grow(Math.ceil((needed - have) / 65536));
   const buffer = wasm.memory.buffer; // after growing: the old buffer is detached
-  const pages = wasm.pages;
+  const pages = options.interleaved ? wasm.pages3 : wasm.pages;
   return pageHasher(
     capacity,
     new Uint8Array(buffer, INPUT_AT, capacity * PAGE),

@@ -87,22 +87,22 @@ Deno.test("resource bounds: an area that wraps past 2^64 or claims terabytes fai
 });
 
 Deno.test("resource bounds: many medium parameter areas share one page budget", () => {
-  const areaPages = 4096n; // 16 MiB each; 20 of them exceed the budget
+  const areaPages = BigInt(MAX_SYNTHESIZED_PAGES.snp / 16); // 20 of them exceed the budget
   const directives = Array.from(
     { length: 20 },
-    (_, i) => hugeArea(i, areaPages * 4096n, BigInt(i) << 32n),
+    (_, i) => hugeArea(i, areaPages * 4096n, BigInt(i) << 36n),
   ).flat();
   const parsed = parseIgvm(serializeIgvm(file(2, directives)));
   withinMemory("budget", () => {
     const e = assertThrowsMatch(
       () => openvmmSnp(parsed),
       MeasurementError,
-      /claims 4096 pages/,
+      new RegExp(`parameter area 16 claims ${areaPages} pages`),
     );
-    assertMatch(e.message, new RegExp(`at most ${MAX_SYNTHESIZED_PAGES} pages`));
+    assertMatch(e.message, new RegExp(`at most ${MAX_SYNTHESIZED_PAGES.snp} pages`));
   });
   // Within the budget, the measurement finishes.
-  const ok = parseIgvm(serializeIgvm(file(2, directives.slice(0, 2 * 15))));
+  const ok = parseIgvm(serializeIgvm(file(2, directives.slice(0, 2 * 2))));
   assertEquals(openvmmSnp(ok).length, 48);
 });
 

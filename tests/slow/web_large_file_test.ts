@@ -20,7 +20,7 @@ import {
   settled,
   SKIPPED,
 } from "../web_browser.ts";
-import { largeModel, writeModel } from "../../bench/bench.ts";
+import { largeModel, writeModel } from "../../bench/bench_helpers.ts";
 import type { Page } from "npm:puppeteer-core@25.19.0";
 
 const MiB = 1024 * 1024;
