@@ -7,7 +7,7 @@
  */
 
 import { layoutIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, snpFile, snpVpContext } from "../lib/igvm/builder.ts";
+import { pageData, snpFile, snpVpContext } from "../tests/builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { readPayload } from "../lib/igvm/source.ts";

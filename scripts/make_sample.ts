@@ -9,7 +9,7 @@
  * @module
  */
 
-import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform, snpVpContext } from "../tests/builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";

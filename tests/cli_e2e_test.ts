@@ -6,7 +6,7 @@
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
 import { loadCases } from "./conformance_helpers.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, snpFile, unsignedIdBlock } from "../lib/igvm/builder.ts";
+import { pageData, snpFile, unsignedIdBlock } from "./builder.ts";
 import type { SnpIdBlock } from "../lib/igvm/types.ts";
 
 const ROOT = new URL("../", import.meta.url);

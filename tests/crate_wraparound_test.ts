@@ -7,7 +7,7 @@
 
 import { openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
-import { guestPolicy, pageData, platform } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";

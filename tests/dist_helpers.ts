@@ -9,7 +9,7 @@ import { AUTHOR_KEY, FILES, ID_KEY, loadCases, withTempDir } from "./conformance
 
 export { AUTHOR_KEY, ID_KEY, withTempDir };
 import type { DirectiveHeader } from "../lib/igvm/types.ts";
-import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 

@@ -4,7 +4,7 @@
  */
 
 import { coconut, type CoconutOptions } from "./measure_helpers.ts";
-import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform, snpVpContext } from "./builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";

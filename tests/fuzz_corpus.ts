@@ -7,13 +7,7 @@
  * @module
  */
 
-import {
-  guestPolicy,
-  pageData,
-  platform,
-  snpVpContext,
-  unsignedIdBlock,
-} from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform, snpVpContext, unsignedIdBlock } from "./builder.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { DirectiveHeader, IgvmFile, SnpIdBlock, VbsVpContext } from "../lib/igvm/types.ts";
 import { corpusFile, corpusFiles } from "./conformance_helpers.ts";

@@ -8,7 +8,7 @@
 import { crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { guestPolicy, pageData, platform } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform } from "./builder.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmFormatError, KeyError, MeasurementError } from "../lib/errors.ts";
 import { parsePrivateKeyPem, parsePublicKeyPem } from "../lib/snp/keys.ts";

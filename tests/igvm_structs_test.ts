@@ -7,7 +7,7 @@
  */
 
 import { assertEquals, assertOk } from "./assert.ts";
-import { pageData, platform } from "../lib/igvm/builder.ts";
+import { pageData, platform } from "./builder.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
 import { HEADERS, PARAMETER_KINDS } from "../lib/igvm/header_types.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";

@@ -11,7 +11,7 @@ import { assertEquals, assertThrowsMatch } from "./assert.ts";
 import { MeasurementError } from "../lib/errors.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform, unsignedIdBlock } from "../lib/igvm/builder.ts";
+import { pageData, platform, unsignedIdBlock } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type {
   DirectiveHeader,

@@ -5,7 +5,7 @@
  */
 
 import { assertEquals } from "./assert.ts";
-import { pageData, snpVpContext } from "../lib/igvm/builder.ts";
+import { pageData, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import {
   area,

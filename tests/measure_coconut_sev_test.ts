@@ -6,7 +6,7 @@
 
 import { assertEquals } from "./assert.ts";
 import { concat } from "./hand_records.ts";
-import { pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { pageData, platform, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
 import {

@@ -7,7 +7,7 @@
 
 import { NOT_COMPATIBLE } from "../lib/measure/measure.ts";
 import { assertEquals, assertOk } from "./assert.ts";
-import { pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { pageData, platform, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import {

@@ -7,7 +7,7 @@ import { coconut } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform } from "../lib/igvm/builder.ts";
+import { pageData, platform } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { SnpDigest, type SnpPageType } from "../lib/measure/page_info.ts";

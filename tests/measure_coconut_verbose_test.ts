@@ -8,7 +8,7 @@ import { coconut, type CoconutOptions } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, snpVpContext } from "../lib/igvm/builder.ts";
+import { pageData, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";
 import {

@@ -11,7 +11,7 @@
 import { coconut as coconutMeasure, type CoconutOptions, openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals, assertThrowsMatch } from "./assert.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
-import { guestPolicy, pageData, platform, snpFile, snpVpContext } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform, snpFile, snpVpContext } from "./builder.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { DirectiveHeader, IgvmFile } from "../lib/igvm/types.ts";

@@ -7,7 +7,7 @@
 import { crateTdx, crateVbs } from "./measure_helpers.ts";
 import { assertEquals, assertThrowsMatch } from "./assert.ts";
 import { Arch, PageDataFlags, PageDataType, PlatformType } from "../lib/igvm/defs.ts";
-import { pageData, platform } from "../lib/igvm/builder.ts";
+import { pageData, platform } from "./builder.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
 import type { DirectiveHeader, IgvmFile, VbsVpContext } from "../lib/igvm/types.ts";

@@ -8,7 +8,7 @@
 
 import { assertEquals } from "./assert.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform } from "../lib/igvm/builder.ts";
+import { pageData, platform } from "./builder.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 
 const RUNNER = new URL("./node_free_run.ts", import.meta.url).pathname;

@@ -6,7 +6,7 @@
 import { assertEquals } from "./assert.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { pageData, platform, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import { readPayload } from "../lib/igvm/source.ts";
 import type {

@@ -12,7 +12,7 @@
 import { assertEquals } from "./assert.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, snpFile } from "../lib/igvm/builder.ts";
+import { pageData, snpFile } from "./builder.ts";
 import { assemble, base, fixChecksum, page, plat, refuse, setU32, SNP } from "./parser_helpers.ts";
 
 // ---------------------------------------------------------------------------

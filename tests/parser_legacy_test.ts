@@ -5,7 +5,7 @@
  */
 
 import { assertEquals } from "./assert.ts";
-import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform } from "../lib/igvm/builder.ts";
+import { pageData, platform } from "./builder.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { MeasurementError } from "../lib/errors.ts";
 import { MAX_SYNTHESIZED_PAGES } from "../lib/measure/crate_rules.ts";

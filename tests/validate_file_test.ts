@@ -8,7 +8,7 @@
  */
 
 import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
-import { guestPolicy, pageData, platform } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { DirectiveHeader, IgvmFile, InitializationHeader } from "../lib/igvm/types.ts";
 import { validateFile } from "../lib/igvm/validate.ts";

@@ -5,7 +5,7 @@
 
 import { crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
-import { guestPolicy, pageData, platform, snpVpContext } from "../lib/igvm/builder.ts";
+import { guestPolicy, pageData, platform, snpVpContext } from "./builder.ts";
 import { PageDataFlags, PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 

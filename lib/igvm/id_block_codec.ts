@@ -52,9 +52,9 @@ export function decodeSnpIdBlock(b: StructView): SnpIdBlock {
  * @example
  * ```ts
  * import { decodeSnpIdBlock, encodeSnpIdBlock } from "./id_block_codec.ts";
- * import { unsignedIdBlock } from "./builder.ts";
  * const view = new DataView(new ArrayBuffer(696));
- * encodeSnpIdBlock({ view, at: 0 }, unsignedIdBlock(new Uint8Array(48).fill(7), 1));
+ * const block = { ...decodeSnpIdBlock({ view, at: 0 }), ld: new Uint8Array(48).fill(7) };
+ * encodeSnpIdBlock({ view, at: 0 }, block);
  * decodeSnpIdBlock({ view, at: 0 }).ld[0]; // 7
  * ```
  */

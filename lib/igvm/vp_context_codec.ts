@@ -230,12 +230,12 @@ function vbsContextData(vtl: number, registers: readonly VbsRegister[], x64: boo
  * ```ts
  * import { FileData, HeaderWriter } from "./header_writer.ts";
  * import { encodeVpContext } from "./vp_context_codec.ts";
- * import { snpVpContext } from "./builder.ts";
  * import { parseIgvm } from "./parser.ts";
  * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
+ * const vmsa = file.directives.find((d) => d.type === "SnpVpContext")!;
  * const w = new HeaderWriter();
  * const data = new FileData(4096, file);
- * encodeVpContext(w, snpVpContext(0xfffff000n, 1, new Uint8Array(16)), data, true);
+ * encodeVpContext(w, vmsa, data, true);
  * w.length; // 32: the 8-byte prefix and 20 bytes padded to 24
  * ```
  */

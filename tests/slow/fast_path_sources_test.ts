@@ -12,7 +12,7 @@ import { parseIgvm } from "../../lib/igvm/parser.ts";
 import type { IgvmFile } from "../../lib/igvm/types.ts";
 import type { PageHashService } from "../../lib/measure/page_hashes.ts";
 import { measure, type Semantics } from "../../lib/measure/measure.ts";
-import { pageData, platform, snpFile } from "../../lib/igvm/builder.ts";
+import { pageData, platform, snpFile } from "../builder.ts";
 import { openFileSource, WINDOW_SIZE } from "../../lib/cli/file_source.ts";
 import { FileAccessError } from "../../lib/cli/io.ts";
 import { errorLine } from "../../lib/cli/error_line.ts";

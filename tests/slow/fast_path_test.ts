@@ -15,7 +15,7 @@ import {
   reportCasesNotAtHand,
   runInProcess,
 } from "../conformance_helpers.ts";
-import { pageData, platform } from "../../lib/igvm/builder.ts";
+import { pageData, platform } from "../builder.ts";
 import { PageDataFlags, PlatformType } from "../../lib/igvm/defs.ts";
 import { serializeIgvm } from "../../lib/igvm/serializer.ts";
 import { parseIgvm } from "../../lib/igvm/parser.ts";

@@ -10,7 +10,7 @@
 import { coconut, crateTdx, crateVbs, openvmmSnp } from "../measure_helpers.ts";
 import { parseIgvm } from "../../lib/igvm/parser.ts";
 import { serializeIgvm } from "../../lib/igvm/serializer.ts";
-import { pageData, platform } from "../../lib/igvm/builder.ts";
+import { pageData, platform } from "../builder.ts";
 import type { DirectiveHeader, IgvmFile, InitializationHeader } from "../../lib/igvm/types.ts";
 import { IgvmFormatError, KeyError, MeasurementError } from "../../lib/errors.ts";
 import { MAX_SYNTHESIZED_PAGES } from "../../lib/measure/crate_rules.ts";

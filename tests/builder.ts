@@ -1,12 +1,10 @@
 /**
- * Small helpers to build IGVM files in memory (for tests, samples and the
- * benchmark). Headers are plain objects of the model in `types.ts`; these
- * functions fill in the usual values.
- *
- * @module
+ * Test helpers that build IGVM files in memory (also used by the sample
+ * script and the benchmark). Headers are plain objects of the library's
+ * model (`lib/igvm/types.ts`); these functions fill in the usual values.
  */
 
-import { PAGE_SIZE_4K, PlatformType } from "./defs.ts";
+import { PAGE_SIZE_4K, PlatformType } from "../lib/igvm/defs.ts";
 import type {
   GuestPolicy,
   IgvmFile,
@@ -14,16 +12,10 @@ import type {
   SnpIdBlock,
   SnpVpContext,
   SupportedPlatform,
-} from "./types.ts";
+} from "../lib/igvm/types.ts";
 
 /**
  * A platform header with version 1.
- *
- * @example
- * ```ts
- * import { platform } from "./builder.ts";
- * platform(2, 0x1).platformType; // 2 (SEV-SNP)
- * ```
  */
 export function platform(
   platformType: number,
@@ -43,12 +35,6 @@ export function platform(
 
 /**
  * A guest policy header.
- *
- * @example
- * ```ts
- * import { guestPolicy } from "./builder.ts";
- * guestPolicy(0x30000n, 1).policy; // 0x30000n
- * ```
  */
 export function guestPolicy(policy: bigint, compatibilityMask: number): GuestPolicy {
   return { type: "GuestPolicy", policy, compatibilityMask };
@@ -56,12 +42,6 @@ export function guestPolicy(policy: bigint, compatibilityMask: number): GuestPol
 
 /**
  * A page-data directive; `data` null for a page without data.
- *
- * @example
- * ```ts
- * import { pageData } from "./builder.ts";
- * pageData(0x1000n, 1, null).data; // null
- * ```
  */
 export function pageData(
   gpa: bigint,
@@ -75,12 +55,6 @@ export function pageData(
 
 /**
  * An SNP VP context; the VMSA is zero-padded to 4 KiB.
- *
- * @example
- * ```ts
- * import { snpVpContext } from "./builder.ts";
- * snpVpContext(0xFFFFFFFFF000n, 1, new Uint8Array(16)).vpIndex; // 0
- * ```
  */
 export function snpVpContext(
   gpa: bigint,
@@ -95,12 +69,6 @@ export function snpVpContext(
 
 /**
  * A version-1 file with one SEV-SNP platform (mask 0x1) around `directives`.
- *
- * @example
- * ```ts
- * import { pageData, snpFile } from "./builder.ts";
- * snpFile([pageData(0n, 1, new Uint8Array(4096))]).platforms.length; // 1
- * ```
  */
 export function snpFile(directives: IgvmFile["directives"], policy?: bigint): IgvmFile {
   return {
@@ -114,12 +82,6 @@ export function snpFile(directives: IgvmFile["directives"], policy?: bigint): Ig
 /**
  * An SNP ID block directive carrying only an LD (no signatures or keys): what
  * `measure` compares; for tests and tools that do not sign.
- *
- * @example
- * ```ts
- * import { unsignedIdBlock } from "./builder.ts";
- * unsignedIdBlock(new Uint8Array(48), 1).version; // 1
- * ```
  */
 export function unsignedIdBlock(ld: Uint8Array, compatibilityMask: number): SnpIdBlock {
   return {
