@@ -10,14 +10,6 @@ import type { Payload } from "./source.ts";
 
 /**
  * `IGVM_VHS_PAGE_DATA` (type 0x302, 24 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type PageData } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is PageData => h.type === "PageData");
- * console.log(found.length, found.map((p) => p.gpa));
- * ```
  */
 export interface PageData {
   /** Discriminant: which structure this is. */
@@ -36,14 +28,6 @@ export interface PageData {
 
 /**
  * `IGVM_VHS_PARAMETER_AREA` (type 0x301, 16 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type ParameterArea } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is ParameterArea => h.type === "ParameterArea");
- * console.log(found.length);
- * ```
  */
 export interface ParameterArea {
   /** Discriminant: which structure this is. */
@@ -58,15 +42,6 @@ export interface ParameterArea {
 
 /**
  * The parameter-usage directives, all `IGVM_VHS_PARAMETER` (8 bytes).
- *
- * @example
- * ```ts
- * import { type ParameterKind, parseIgvm } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const kinds: ParameterKind[] = ["VpCount", "EnvironmentInfo", "Srat", "Madt", "Slit", "Pptt",
- *   "MmioRanges", "MemoryMap", "CommandLine", "DeviceTree"];
- * console.log(file.directives.filter((d) => (kinds as string[]).includes(d.type)).length);
- * ```
  */
 export type ParameterKind =
   | "VpCount"
@@ -82,16 +57,6 @@ export type ParameterKind =
 
 /**
  * A parameter-usage directive: where in a parameter area the loader writes its data.
- *
- * @example
- * ```ts
- * import { type ParameterKind, parseIgvm, type ParameterUsage } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const kinds: string[] = ["VpCount", "EnvironmentInfo", "Srat", "Madt", "Slit", "Pptt",
- *   "MmioRanges", "MemoryMap", "CommandLine", "DeviceTree"] satisfies ParameterKind[];
- * const usages = file.directives.filter((d): d is ParameterUsage => kinds.includes(d.type));
- * console.log(usages.map((u) => `${u.type}@${u.parameterAreaIndex}+${u.byteOffset}`));
- * ```
  */
 export interface ParameterUsage {
   /** Discriminant: which structure this is. */
@@ -104,14 +69,6 @@ export interface ParameterUsage {
 
 /**
  * `IGVM_VHS_REQUIRED_MEMORY` (type 0x305, 24 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type RequiredMemory } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is RequiredMemory => h.type === "RequiredMemory");
- * console.log(found.length);
- * ```
  */
 export interface RequiredMemory {
   /** Discriminant: which structure this is. */
@@ -128,14 +85,6 @@ export interface RequiredMemory {
 
 /**
  * An SNP or SEV-ES VP context: the 4 KiB VMSA page (type 0x304 on an SEV-SNP or SEV-ES mask).
- *
- * @example
- * ```ts
- * import { parseIgvm, type SnpVpContext } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is SnpVpContext => h.type === "SnpVpContext");
- * console.log(found.length, found.map((v) => v.gpa));
- * ```
  */
 export interface SnpVpContext {
   /** Discriminant: which structure this is. */
@@ -152,14 +101,6 @@ export interface SnpVpContext {
 
 /**
  * An x64 native VP context (`IgvmNativeVpContextX64`, 232 bytes; NATIVE or SEV masks).
- *
- * @example
- * ```ts
- * import { parseIgvm, type X64NativeVpContext } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is X64NativeVpContext => h.type === "X64NativeVpContext");
- * console.log(found.length);
- * ```
  */
 export interface X64NativeVpContext {
   /** Discriminant: which structure this is. */
@@ -174,16 +115,6 @@ export interface X64NativeVpContext {
 
 /**
  * One `VbsVpContextRegister` (32 bytes): vtl, register name, 16-byte value.
- *
- * @example
- * ```ts
- * import { parseIgvm, type VbsRegister } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const registers: VbsRegister[] = file.directives.flatMap((d) =>
- *   d.type === "X64VbsVpContext" || d.type === "AArch64VbsVpContext" ? [...d.registers] : []
- * );
- * console.log(registers.length);
- * ```
  */
 export interface VbsRegister {
   /** Register name (`HvRegisterName` value). */
@@ -194,14 +125,6 @@ export interface VbsRegister {
 
 /**
  * A VBS VP context for the BSP (VSM_ISOLATION mask), x64 or AArch64 registers.
- *
- * @example
- * ```ts
- * import { parseIgvm, type VbsVpContext } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is VbsVpContext => h.type === "X64VbsVpContext" || h.type === "AArch64VbsVpContext");
- * console.log(found.length);
- * ```
  */
 export interface VbsVpContext {
   /** Discriminant: which structure this is. */
@@ -216,14 +139,6 @@ export interface VbsVpContext {
 
 /**
  * An AArch64 CCA VP context (`IgvmVpContextAArch64Cca`, 80 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type AArch64CcaVpContext } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is AArch64CcaVpContext => h.type === "AArch64CcaVpContext");
- * console.log(found.length);
- * ```
  */
 export interface AArch64CcaVpContext {
   /** Discriminant: which structure this is. */
@@ -238,14 +153,6 @@ export interface AArch64CcaVpContext {
 
 /**
  * `IGVM_VHS_PARAMETER_INSERT` (type 0x303, 16 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type ParameterInsert } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is ParameterInsert => h.type === "ParameterInsert");
- * console.log(found.length);
- * ```
  */
 export interface ParameterInsert {
   /** Discriminant: which structure this is. */
@@ -260,14 +167,6 @@ export interface ParameterInsert {
 
 /**
  * `IGVM_VHS_ERROR_RANGE` (type 0x30D, 16 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type ErrorRange } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is ErrorRange => h.type === "ErrorRange");
- * console.log(found.length);
- * ```
  */
 export interface ErrorRange {
   /** Discriminant: which structure this is. */
@@ -282,14 +181,6 @@ export interface ErrorRange {
 
 /**
  * `IGVM_VHS_SNP_ID_BLOCK` (type 0x30B, 696 bytes; layout in `structs.ts`).
- *
- * @example
- * ```ts
- * import { parseIgvm, type SnpIdBlock } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is SnpIdBlock => h.type === "SnpIdBlock");
- * console.log(found.length, found.map((b) => b.guestSvn));
- * ```
  */
 export interface SnpIdBlock {
   /** Discriminant: which structure this is. */
@@ -326,14 +217,6 @@ export interface SnpIdBlock {
 
 /**
  * `IGVM_VHS_VBS_MEASUREMENT` (type 0x311, 864 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type VbsMeasurement } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.directives.filter((h): h is VbsMeasurement => h.type === "VbsMeasurement");
- * console.log(found.length);
- * ```
  */
 export interface VbsMeasurement {
   /** Discriminant: which structure this is. */
@@ -364,15 +247,6 @@ export interface VbsMeasurement {
 
 /**
  * A directive header.
- *
- * @example
- * ```ts
- * import { type DirectiveHeader, parseIgvm } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const counts = new Map<DirectiveHeader["type"], number>();
- * for (const d of file.directives) counts.set(d.type, (counts.get(d.type) ?? 0) + 1);
- * console.log(counts);
- * ```
  */
 export type DirectiveHeader =
   | PageData

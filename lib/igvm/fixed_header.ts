@@ -20,14 +20,6 @@ const F = IGVM_FIXED_HEADER_V2.fields;
  * What the fixed header says: the revision, where the variable headers and
  * the file data lie, the stored checksum, and the header's own bytes with the
  * checksum zeroed (the start of the checksummed bytes).
- *
- * @example
- * ```ts
- * import { decodeFixedHeader, type FixedHeader } from "./fixed_header.ts";
- * import { bytesSource } from "./source.ts";
- * const fixed: FixedHeader = decodeFixedHeader(bytesSource(await Deno.readFile("testdata/sample.igvm")));
- * console.log(fixed.revision.version, fixed.varOffset, fixed.varSize);
- * ```
  */
 export interface FixedHeader {
   /** Format revision. */

@@ -20,15 +20,6 @@ import { sha256 } from "../hash.ts";
 
 /**
  * One deduplicated piece of file data.
- *
- * @example
- * ```ts
- * import { type DataPiece, layoutIgvm, parseIgvm, readPayload } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const pieces: readonly DataPiece[] = layoutIgvm(file).data;
- * const first = pieces[0];
- * console.log(first.size, readPayload(first.payload, file.source).length);
- * ```
  */
 export interface DataPiece {
   /** The data: a range of the source file, or bytes in hand. */

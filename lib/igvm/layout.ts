@@ -18,13 +18,6 @@ export type Width = "u8" | "u16" | "u32" | "u64" | "bytes";
 
 /**
  * One field of a structure.
- *
- * @example
- * ```ts
- * import { type Field, u32 } from "./layout.ts";
- * const mask: Field<"u32"> = u32(8);
- * console.log(mask.at, mask.size); // 8 4
- * ```
  */
 export interface Field<W extends Width = Width> {
   /** Offset of the field from the start of the structure. */
@@ -41,13 +34,6 @@ export interface Field<W extends Width = Width> {
  * An on-disk structure: its igvm_defs name, its size and its fields. The
  * fields cover the structure exactly (reserved bytes are named fields too),
  * which `tests/igvm_structs_test.ts` checks for every structure.
- *
- * @example
- * ```ts
- * import { struct, u32 } from "./layout.ts";
- * const header = struct("IGVM_VHS_VARIABLE_HEADER", 8, { type: u32(0), length: u32(4) });
- * console.log(header.name, header.size, header.fields.length.at); // IGVM_VHS_VARIABLE_HEADER 8 4
- * ```
  */
 export interface Struct<
   F extends Readonly<Record<string, Field>> = Readonly<Record<string, Field>>,
@@ -145,13 +131,6 @@ export function bytes(at: number, size: number): Field<"bytes"> {
 
 /**
  * Where one structure lies: a view over its bytes and its offset in the view.
- *
- * @example
- * ```ts
- * import type { StructView } from "./layout.ts";
- * const body: StructView = { view: new DataView(new ArrayBuffer(24)), at: 8 };
- * console.log(body.at);
- * ```
  */
 export interface StructView {
   /** A view holding the structure (usually a whole section of headers). */

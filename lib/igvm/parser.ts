@@ -33,14 +33,6 @@ import { validateParsedFile } from "./validate.ts";
 
 /**
  * Options for {@link parseIgvm}.
- *
- * @example
- * ```ts
- * import { parseIgvm, type ParseOptions } from "../mod.ts";
- * const options: ParseOptions = { optionalHeaders: "skip" };
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"), options);
- * console.log(file.directives.length);
- * ```
  */
 export interface ParseOptions {
   /**

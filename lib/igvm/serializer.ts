@@ -35,16 +35,6 @@ export type { DataPiece } from "./header_writer.ts";
 
 /**
  * A serialized file: its parts, to be written one after another.
- *
- * @example
- * ```ts
- * import { layoutIgvm, parseIgvm, readPayload, type SerializedIgvm } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const layout: SerializedIgvm = layoutIgvm(file);
- * let size = layout.headers.length;
- * for (const piece of layout.data) size += piece.size;
- * console.log(size === layout.size);
- * ```
  */
 export interface SerializedIgvm {
   /** Total size in bytes. */

@@ -12,15 +12,6 @@ import { IgvmToolError } from "../errors.ts";
 
 /**
  * Random access to the bytes of an IGVM file.
- *
- * @example
- * ```ts
- * import { bytesSource, type IgvmSource, parseIgvm } from "../mod.ts";
- * const source: IgvmSource = bytesSource(await Deno.readFile("testdata/sample.igvm"));
- * const magic = new TextDecoder().decode(source.read(0, 4)); // "IGVM"
- * const file = parseIgvm(source);
- * console.log(magic, source.size, file.directives.length);
- * ```
  */
 export interface IgvmSource {
   /** Total size of the file in bytes. */
@@ -35,18 +26,6 @@ export interface IgvmSource {
 
 /**
  * A byte range of the source file the header was parsed from.
- *
- * @example
- * ```ts
- * import { type FileRange, parseIgvm } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * for (const d of file.directives) {
- *   if (d.type === "PageData" && d.data !== null && !(d.data instanceof Uint8Array)) {
- *     const range: FileRange = d.data;
- *     console.log(range.offset, range.length);
- *   }
- * }
- * ```
  */
 export interface FileRange {
   /** Absolute offset in the file. */
@@ -57,19 +36,6 @@ export interface FileRange {
 
 /**
  * Data of a header: a range of the source file, or bytes in hand.
- *
- * @example
- * ```ts
- * import { parseIgvm, type Payload, readPayload } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * for (const d of file.directives) {
- *   if (d.type === "PageData" && d.data !== null) {
- *     const payload: Payload = d.data;
- *     const bytes = readPayload(payload, file.source); // 4096 bytes
- *     console.log(d.gpa, bytes.length);
- *   }
- * }
- * ```
  */
 export type Payload = FileRange | Uint8Array;
 

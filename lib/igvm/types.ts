@@ -21,14 +21,6 @@ export type { FileRange, IgvmSource, Payload } from "./source.ts";
 
 /**
  * Format revision: version 1 (x64, 4 KiB pages) or version 2 (architecture, page size).
- *
- * @example
- * ```ts
- * import { type IgvmRevision, parseIgvm } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const revision: IgvmRevision = file.revision;
- * console.log(revision.version === 2 ? `v2, ${revision.pageSize}-byte pages` : "v1");
- * ```
  */
 export type IgvmRevision =
   | { readonly version: 1 }
@@ -36,14 +28,6 @@ export type IgvmRevision =
 
 /**
  * `IGVM_VHS_SUPPORTED_PLATFORM` (type 0x1, 16 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type SupportedPlatform } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.platforms.filter((h): h is SupportedPlatform => h.type === "SupportedPlatform");
- * console.log(found.length, found.map((p) => p.compatibilityMask));
- * ```
  */
 export interface SupportedPlatform {
   /** Discriminant: which structure this is. */
@@ -62,27 +46,11 @@ export interface SupportedPlatform {
 
 /**
  * A platform header.
- *
- * @example
- * ```ts
- * import { parseIgvm, type PlatformHeader } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const platforms: readonly PlatformHeader[] = file.platforms;
- * console.log(platforms.map((p) => p.platformType));
- * ```
  */
 export type PlatformHeader = SupportedPlatform;
 
 /**
  * `IGVM_VHS_GUEST_POLICY` (type 0x101, 16 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type GuestPolicy } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.initializations.filter((h): h is GuestPolicy => h.type === "GuestPolicy");
- * console.log(found.length, found.map((p) => p.policy.toString(16)));
- * ```
  */
 export interface GuestPolicy {
   /** Discriminant: which structure this is. */
@@ -95,14 +63,6 @@ export interface GuestPolicy {
 
 /**
  * `IGVM_VHS_CCA_POLICY` (type 0x106, 32 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type CcaPolicy } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.initializations.filter((h): h is CcaPolicy => h.type === "CcaPolicy");
- * console.log(found.length);
- * ```
  */
 export interface CcaPolicy {
   /** Discriminant: which structure this is. */
@@ -121,14 +81,6 @@ export interface CcaPolicy {
 
 /**
  * `IGVM_VHS_RELOCATABLE_REGION` (type 0x102, 48 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type RelocatableRegion } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.initializations.filter((h): h is RelocatableRegion => h.type === "RelocatableRegion");
- * console.log(found.length);
- * ```
  */
 export interface RelocatableRegion {
   /** Discriminant: which structure this is. */
@@ -159,14 +111,6 @@ export interface RelocatableRegion {
 
 /**
  * `IGVM_VHS_PAGE_TABLE_RELOCATION` (type 0x103, 32 bytes).
- *
- * @example
- * ```ts
- * import { parseIgvm, type PageTableRelocationRegion } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.initializations.filter((h): h is PageTableRelocationRegion => h.type === "PageTableRelocationRegion");
- * console.log(found.length);
- * ```
  */
 export interface PageTableRelocationRegion {
   /** Discriminant: which structure this is. */
@@ -187,14 +131,6 @@ export interface PageTableRelocationRegion {
 
 /**
  * `IGVM_VHS_CORIM_DATA` as a CoRIM document (type 0x104) or its COSE_Sign1 signature (0x105).
- *
- * @example
- * ```ts
- * import { parseIgvm, type CorimData } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const found = file.initializations.filter((h): h is CorimData => h.type === "CorimDocument" || h.type === "CorimSignature");
- * console.log(found.length);
- * ```
  */
 export interface CorimData {
   /** Discriminant: which structure this is. */
@@ -207,14 +143,6 @@ export interface CorimData {
 
 /**
  * An initialization header.
- *
- * @example
- * ```ts
- * import { type InitializationHeader, parseIgvm } from "../mod.ts";
- * const file = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * const inits: readonly InitializationHeader[] = file.initializations;
- * console.log(inits.map((h) => h.type));
- * ```
  */
 export type InitializationHeader =
   | GuestPolicy
@@ -225,14 +153,6 @@ export type InitializationHeader =
 
 /**
  * A parsed (or built) IGVM file.
- *
- * @example
- * ```ts
- * import { type IgvmFile, parseIgvm } from "../mod.ts";
- * const file: IgvmFile = parseIgvm(await Deno.readFile("testdata/sample.igvm"));
- * console.log(file.revision.version, file.platforms.length, file.initializations.length,
- *   file.directives.length);
- * ```
  */
 export interface IgvmFile {
   /** Format revision of the file. */

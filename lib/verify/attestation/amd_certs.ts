@@ -7,7 +7,7 @@
  * google/go-sev-guest (`verify/trust/*.pem`, commit af1c107a) and copied to
  * `testdata/vectors/amd/`. The ARKs are also byte-identical to virtee/sev's built-in ones. Each
  * ARK is self-signed, each intermediate is signed by its ARK (RSASSA-PSS, SHA-384, MGF1-SHA-384,
- * salt 48); `tests/attestation_roots_test.ts` checks both and that every certificate here equals
+ * salt 48); `tests/attestation_real_test.ts` checks both and that every certificate here equals
  * the vector file's.
  *
  * | certificate    | serial   | valid until | SHA-256 of the DER (as `openssl x509 -fingerprint -sha256` prints it) |
