@@ -8,8 +8,8 @@
  * @module
  */
 
-import { FileAccessError } from "./io.ts";
-import { describeFsError } from "./io.ts";
+import { describeFsError, FileAccessError } from "./io.ts";
+import { IgvmToolError } from "../errors.ts";
 
 /**
  * Calls `write(file)` on a temporary file next to `path`, then renames it to `path`.
@@ -65,13 +65,9 @@ export async function writeFileAtomic(
     } catch {
       // already gone
     }
-    if (
-      e instanceof Error && !(e instanceof FileAccessError) && e.name !== "IgvmFormatError" &&
-      !("file" in e)
-    ) {
-      throw new FileAccessError(given, `cannot write output file: ${describeFsError(e)}`);
-    }
-    throw e;
+    // Our own errors pass through; anything else failed while writing.
+    if (e instanceof IgvmToolError) throw e;
+    throw new FileAccessError(given, `cannot write output file: ${describeFsError(e)}`);
   }
 }
 
