@@ -1,6 +1,6 @@
 /**
- * `--json`: every key README.md documents under "JSON output" is present with
- * the documented type, for measure, sign, verify, inspect and errors.
+ * `--json`: every key docs/json.md documents is present with the documented
+ * type, for measure, sign, verify, inspect, report and errors.
  *
  * @module
  */
@@ -11,25 +11,29 @@ import { CONFORMANCE, FILES, runInProcess } from "./conformance_helpers.ts";
 const SIGNED = new URL("signed/", CONFORMANCE);
 const KEYS = new URL("keys/", CONFORMANCE).pathname;
 const VECTORS = new URL("../testdata/vectors/", import.meta.url);
+const DOC = new URL("../docs/json.md", import.meta.url);
 
-/** The README's tables of the JSON section, by the paragraph that introduces them. */
+/** The tables of docs/json.md, by the paragraph that introduces them (its lines joined). */
 function documentedTables(): Map<string, Array<[string, string]>> {
-  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
-  const section = readme.slice(readme.indexOf("### JSON output"));
-  const end = section.indexOf("\n## ");
-  const lines = (end < 0 ? section : section.slice(0, end)).split("\n");
+  const lines = Deno.readTextFileSync(DOC).split("\n");
   const tables = new Map<string, Array<[string, string]>>();
+  let paragraph: string[] = [];
   let intro = "";
   let rows: Array<[string, string]> | undefined;
   for (const line of lines) {
     if (line.startsWith("|")) {
       const cells = line.split("|").slice(1, -1).map((c) => c.trim());
       if (cells[0] === "key" || /^-+$/.test(cells[0])) continue;
-      if (!rows) tables.set(intro, rows = []);
+      if (paragraph.length) [intro, paragraph] = [paragraph.join(" "), []];
+      if (!rows) {
+        assert.ok(!tables.has(intro), `docs/json.md: two tables introduced by ${intro}`);
+        tables.set(intro, rows = []);
+      }
       rows.push([cells[0], cells[1]]);
     } else {
       rows = undefined;
-      if (line.trim()) intro = line.trim();
+      if (line.trim()) paragraph.push(line.trim());
+      else if (paragraph.length) [intro, paragraph] = [paragraph.join(" "), []];
     }
   }
   return tables;
@@ -37,7 +41,7 @@ function documentedTables(): Map<string, Array<[string, string]>> {
 
 function table(prefix: string): Array<[string, string]> {
   for (const [intro, rows] of documentedTables()) if (intro.startsWith(prefix)) return rows;
-  throw new Error(`README has no JSON table introduced by ${prefix}`);
+  throw new Error(`docs/json.md has no table introduced by ${prefix}`);
 }
 
 function typeOf(v: unknown): string {
@@ -83,13 +87,16 @@ async function json(args: string[], cwd: URL, code = 0) {
   return JSON.parse(r.stdout);
 }
 
-Deno.test("README documents the JSON tables", () => {
+Deno.test("docs/json.md documents the JSON tables", () => {
   for (
     const p of [
       "Every object",
       "`measure`:",
       "`sign`:",
       "`verify`:",
+      "`report` (",
+      "`report.report`",
+      "A TCB object",
       "`inspect`",
       "The `error` member",
     ]
@@ -202,6 +209,29 @@ Deno.test("inspect --json: documented shape", async () => {
   ]);
   const s = await json(["signed-qemu-snp-policy-id-author.igvm", "inspect", "--json"], FILES);
   assert.equal(s.idBlocks.length, 1);
+});
+
+Deno.test("report --json: documented shape, for a version 3 and a version 5 report", async () => {
+  const dir = new URL("tee-attestation-verification/", VECTORS).pathname;
+  for (const product of ["milan", "turin"]) {
+    const j = await json([
+      `${dir}${product}_attestation_report.bin`,
+      "report",
+      "--vcek",
+      `${dir}${product}_vcek.pem`,
+      "--at",
+      "2026-06-01T00:00:00Z",
+      "--json",
+    ], FILES);
+    checkShape(j, [["command", "string"], ["file", "string"], ...table("`report` (")]);
+    checkShape(j.report, table("`report.report`"));
+    for (const tcb of ["currentTcb", "reportedTcb", "committedTcb", "launchTcb"]) {
+      checkShape(j.report[tcb], table("A TCB object"));
+    }
+    assert.equal(j.command, "report");
+    assert.equal(j.verified, true);
+    assert.equal("error" in j, false);
+  }
 });
 
 Deno.test("errors as JSON: a missing file, a usage error", async () => {

@@ -241,7 +241,7 @@ for (const e of reports) {
     assert.deepEqual([r.launchMitVector, r.currentMitVector], e.mit ?? [undefined, undefined]);
     assert.equal(r.product, e.product);
     assert.equal(r.tcbLayout, e.product === "Turin" ? "turin" : "milan-genoa");
-    // The README lists R and S as stored: 72-byte little-endian.
+    // testdata/vectors/README.md lists R and S as stored: 72-byte little-endian.
     assert.equal(r.signature.r.slice().reverse().toHex() + zeros(24), e.sigR + zeros(24));
     assert.equal(r.signature.s.slice().reverse().toHex() + zeros(24), e.sigS + zeros(24));
     assert.deepEqual(r.bytes, vector(e.file));

@@ -2,7 +2,7 @@
  * `--json` output: every command prints exactly one JSON object on stdout.
  * A failure adds an `error` member (`{type, message, file, code}`) to that
  * object, and only a failure does; the exit code is then non-zero. The shape
- * of every object is documented in README.md ("JSON output").
+ * of every object is documented in docs/json.md.
  *
  * @module
  */

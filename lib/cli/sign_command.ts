@@ -96,7 +96,7 @@ export async function writeIgvm(path: string, file: IgvmFile): Promise<void> {
   });
 }
 
-/** The JSON object of `sign` (README.md, "JSON output"). */
+/** The JSON object of `sign` (docs/json.md). */
 function signJson(
   args: ParsedArgs,
   m: Measurement,

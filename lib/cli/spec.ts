@@ -11,7 +11,7 @@ import { ATTESTATION_OPTIONS } from "./attestation_options.ts";
 /** `--json`: accepted before the command (global) and after it. */
 const JSON_OPTION: OptionSpec = {
   long: "json",
-  help: 'Print one JSON object on stdout instead of text (shape in README.md, "JSON output")',
+  help: "Print one JSON object on stdout instead of text (shape in docs/json.md)",
 };
 
 /** This tool's version. */

@@ -147,7 +147,7 @@ export function verifyText(r: VerifyResult): string {
 }
 
 /**
- * The JSON object `verify --json` prints (README.md, "JSON output"), without
+ * The JSON object `verify --json` prints (docs/json.md), without
  * the `error` member the driver adds on failure.
  *
  * @example

@@ -97,7 +97,7 @@ Deno.test("fast path: every page the rules hash comes from the batches, none in 
   try {
     Deno.writeFileSync(path, bytes);
     const parsed = parseIgvm(bytes);
-    // Counted here from the rules as the README states them: pages with file data that are
+    // Counted here from the rules as docs/semantics.md states them: pages with file data that are
     // measured as NORMAL (coconut: any SNP bit, the shared flag ignored; the crate: every mask
     // bit, shared pages skipped), plus the VMSAs (coconut: all of them; the crate: SNP's).
     const snp = (d: { compatibilityMask: number }) => (d.compatibilityMask & SNP) !== 0;

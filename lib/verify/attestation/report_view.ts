@@ -1,7 +1,7 @@
 /**
  * An attestation report and its verification as people read them (every
  * decoded field, like `snpguest display report`, then the chain and each
- * check) and as JSON (README.md, "JSON output", `report`).
+ * check) and as JSON (docs/json.md, `report`).
  *
  * @module
  */
