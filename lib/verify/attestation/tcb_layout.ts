@@ -5,7 +5,7 @@
  * Sources: SEV-SNP ABI spec (TCB_VERSION, "Milan/Genoa" and "Turin"
  * layouts); AMD "Versioned Chip Endorsement Key (VCEK) Certificate and KDS
  * Interface Specification" (extension OIDs under 1.3.6.1.4.1.3704.1.3 and
- * the query parameters); `../shared/vectors/README.md` section 5.
+ * the query parameters); `testdata/vectors/README.md` section 5.
  *
  * Milan and Genoa (`milan-genoa`):
  *
