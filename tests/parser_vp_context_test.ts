@@ -3,7 +3,7 @@
  * native, CCA and VBS contexts.
  *
  * Each refusal is checked by its error class and its `code`, the crate's
- * `Debug` name of the error (rules summarised in /tmp/notes/parse_validation.md;
+ * `Debug` name of the error (rules in microsoft/igvm igvm/src/lib.rs, as the parser module docs say;
  * helpers in parser_helpers.ts).
  */
 
