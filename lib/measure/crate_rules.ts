@@ -173,7 +173,7 @@ export function checkPageSize(data: Payload | null): void {
  * @example
  * ```ts
  * import { defineArea, ParameterAreaSizes } from "./crate_rules.ts";
- * const areas = new ParameterAreaSizes(true);
+ * const areas = new ParameterAreaSizes(true, "snp");
  * defineArea({ type: "ParameterArea", numberOfBytes: 0x2000n, parameterAreaIndex: 0, initialData: null }, areas);
  * areas.size(0); // 0x2000n
  * ```
@@ -189,7 +189,7 @@ export function defineArea(d: ParameterArea, areas: ParameterAreaSizes): undefin
  * @example
  * ```ts
  * import { insertedPages, ParameterAreaSizes } from "./crate_rules.ts";
- * const areas = new ParameterAreaSizes(true);
+ * const areas = new ParameterAreaSizes(true, "snp");
  * areas.define(0, 0x3000n);
  * const d = { type: "ParameterInsert", gpa: 0x1000n, compatibilityMask: 1, parameterAreaIndex: 0 } as const;
  * insertedPages(d, areas, 4, "Unmeasured")?.count; // 3
