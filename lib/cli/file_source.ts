@@ -117,26 +117,6 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
     for (const w of early?.splice(keep) ?? []) w.terminate();
     if (keep === 0) early = undefined;
   };
-  let window: Uint8Array | undefined;
-  let windowStart = 0;
-  let windowEnd = 0; // exclusive; windowStart === windowEnd: empty
-
-  // The parser keeps every range inside the size the file had when it was opened: only a file
-  // cut short since then ends early.
-  const endOfFile = (at: number) =>
-    new FileAccessError(path, `cannot read file: unexpected end of file at offset ${at}`);
-  const readFully = (buf: Uint8Array, offset: number): void => {
-    file.seekSync(offset, Deno.SeekMode.Start);
-    let got = 0;
-    while (got < buf.length) {
-      const n = file.readSync(buf.subarray(got));
-      if (n === null || n === 0) {
-        throw endOfFile(offset + got);
-      }
-      got += n;
-    }
-  };
-
   /** The pages at `offsets`, hashed by this thread in batches or with the worker threads. */
   const hashPages = (offsets: Float64Array | Uint32Array): PageDigestReader => {
     const bytes = offsets.length * 4096;
@@ -155,24 +135,7 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
 
   const source: FileSource = {
     size,
-    read(offset: number, length: number, scratch?: Uint8Array): Uint8Array {
-      if (scratch !== undefined && length <= WINDOW_SIZE / 4) {
-        if (offset < windowStart || offset + length > windowEnd) {
-          window ??= new Uint8Array(WINDOW_SIZE);
-          const n = Math.min(WINDOW_SIZE, size - offset);
-          if (n < length) throw endOfFile(size);
-          windowStart = windowEnd = offset;
-          readFully(window.subarray(0, n), offset);
-          windowEnd = offset + n;
-        }
-        return window!.subarray(offset - windowStart, offset - windowStart + length);
-      }
-      const buf = scratch && scratch.length >= length
-        ? scratch.subarray(0, length)
-        : new Uint8Array(length);
-      readFully(buf, offset);
-      return buf;
-    },
+    read: fileReader(path, file, size),
     pageHashes: {
       sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
         if (!hashAhead) return undefined;
@@ -193,6 +156,50 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
     ? startSpeculation(path, opened.identity, source, early)
     : undefined;
   return source;
+}
+
+/**
+ * `read` of an {@link IgvmSource} over `file` (`size` bytes, opened at
+ * `path`): reads that pass `scratch` go through a window of
+ * {@link WINDOW_SIZE} bytes, others get an array of their own.
+ */
+function fileReader(path: string, file: Deno.FsFile, size: number): IgvmSource["read"] {
+  let window: Uint8Array | undefined;
+  let windowStart = 0;
+  let windowEnd = 0; // exclusive; windowStart === windowEnd: empty
+  // The parser keeps every range inside the size the file had when it was opened: only a file
+  // cut short since then ends early.
+  const endOfFile = (at: number) =>
+    new FileAccessError(path, `cannot read file: unexpected end of file at offset ${at}`);
+  const readFully = (buf: Uint8Array, offset: number): void => {
+    file.seekSync(offset, Deno.SeekMode.Start);
+    let got = 0;
+    while (got < buf.length) {
+      const n = file.readSync(buf.subarray(got));
+      if (n === null || n === 0) {
+        throw endOfFile(offset + got);
+      }
+      got += n;
+    }
+  };
+  return (offset: number, length: number, scratch?: Uint8Array): Uint8Array => {
+    if (scratch !== undefined && length <= WINDOW_SIZE / 4) {
+      if (offset < windowStart || offset + length > windowEnd) {
+        window ??= new Uint8Array(WINDOW_SIZE);
+        const n = Math.min(WINDOW_SIZE, size - offset);
+        if (n < length) throw endOfFile(size);
+        windowStart = windowEnd = offset;
+        readFully(window.subarray(0, n), offset);
+        windowEnd = offset + n;
+      }
+      return window!.subarray(offset - windowStart, offset - windowStart + length);
+    }
+    const buf = scratch && scratch.length >= length
+      ? scratch.subarray(0, length)
+      : new Uint8Array(length);
+    readFully(buf, offset);
+    return buf;
+  };
 }
 
 /**

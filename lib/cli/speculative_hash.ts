@@ -57,7 +57,16 @@ export interface SpeculationSetup {
   readonly table: SharedArrayBuffer;
 }
 
-/** Whether `data` is a {@link SpeculationSetup} (a worker's other message is a job setup). */
+/**
+ * Whether `data` is a {@link SpeculationSetup} (a worker's other message is a job setup).
+ *
+ * @example
+ * ```ts
+ * import { isSpeculationSetup } from "./speculative_hash.ts";
+ * isSpeculationSetup({ path: "f.igvm", dataStart: 4096 }); // true
+ * isSpeculationSetup({ path: "f.igvm", slots: 4 }); // false: a job setup
+ * ```
+ */
 export function isSpeculationSetup(data: unknown): data is SpeculationSetup {
   return typeof data === "object" && data !== null && "dataStart" in data;
 }
@@ -87,6 +96,13 @@ function readAt(file: Deno.FsFile, buf: Uint8Array, offset: number): boolean {
  * hashes chunks of pages in file order until all are claimed or claiming
  * stops. A chunk it cannot read is marked failed (the main thread then reads
  * what it needs of it itself); any other error ends the work quietly.
+ *
+ * @example
+ * ```ts
+ * import { speculate, type SpeculationSetup } from "./speculative_hash.ts";
+ * // In a worker, on the file source's message:
+ * const onSetup = (setup: SpeculationSetup) => speculate(setup);
+ * ```
  */
 export function speculate(setup: SpeculationSetup, hasher?: PageHasher): void {
   const ctrl = new Int32Array(setup.control);
@@ -121,6 +137,20 @@ export function speculate(setup: SpeculationSetup, hasher?: PageHasher): void {
 /**
  * The main thread's side of the pages hashed ahead: starts the workers on them
  * and answers, once the plan is known, which planned pages it has.
+ *
+ * @example
+ * ```ts
+ * import { fileIdentity, prestartWorkers } from "./parallel_hash.ts";
+ * import { Speculation } from "./speculative_hash.ts";
+ * const path = "large.igvm";
+ * const workers = prestartWorkers(1);
+ * // Pages from the end of the variable headers (here 2,622,120) on.
+ * const spec = new Speculation(path, fileIdentity(Deno.statSync(path)), 2622120, 32768, workers);
+ * // ... once the plan is known:
+ * spec.close();
+ * const k = spec.indexOf(2622120 + 5 * 4096); // 5 if a worker claimed it, else -1
+ * if (k >= 0) spec.digest(k); // its SHA-384 if its chunk is done
+ * ```
  */
 export class Speculation {
   readonly #setup: SpeculationSetup;
@@ -182,7 +212,18 @@ export type PageReader = (offset: number, into: Uint8Array) => void;
  * The digests of `offsets`, in order: from the table where `spec` has the
  * page, else from `rest` (a reader of the other offsets, in order, made by
  * `restReader`); a page the workers claimed but did not finish is read with
- * `readPage` and hashed here.
+ * `readPage` and hashed here. Stops the claiming ({@link Speculation.close}).
+ *
+ * @example
+ * ```ts
+ * import { openFileSource } from "./file_source.ts";
+ * // The file source does this when the measurement asks for its pages:
+ * const src = openFileSource("large.igvm");
+ * const reader = src.pageHashes.sha384Pages(Float64Array.of(2622120, 2626216))!;
+ * reader.next(); // SHA-384 of the 4 KiB at 2622120
+ * reader.close();
+ * src.close();
+ * ```
  */
 export function speculativeReader(
   spec: Speculation,
