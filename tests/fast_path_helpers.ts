@@ -113,10 +113,11 @@ export const SOURCES: [string, FileSourceOptions][] = [
   ["3 workers", { parallelThreshold: 0, workers: 3 }],
 ];
 
+/** Measures the file at `path` as the CLI does: through a file source and its page hashes. */
 export function measureFile(path: string, source: FileSourceOptions, options: CoconutOptions) {
   const src = openFileSource(path, source);
   try {
-    return coconut(parseIgvm(src), options);
+    return coconut(parseIgvm(src), { ...options, pageHashes: src.pageHashes });
   } catch (e) {
     return e as Error;
   } finally {

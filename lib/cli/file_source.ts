@@ -21,8 +21,19 @@ import {
   type PageDigestReader,
   type PageHashService,
 } from "../measure/page_hashes.ts";
-import { fileIdentity, prestartWorkers, startParallelPageHashes } from "./parallel_hash.ts";
+import {
+  type FileIdentity,
+  fileIdentity,
+  prestartWorkers,
+  startParallelPageHashes,
+} from "./parallel_hash.ts";
+import {
+  Speculation,
+  SPECULATIVE_PAGES_PER_WORKER,
+  speculativeReader,
+} from "./speculative_hash.ts";
 import { workerCount } from "./worker_count.ts";
+import { decodeFixedHeader } from "../igvm/fixed_header.ts";
 
 /** Size of the read window for scratch reads (one system call per window). */
 export const WINDOW_SIZE = 1 << 20;
@@ -43,6 +54,12 @@ export interface FileSourceOptions {
   readonly parallelThreshold?: number;
   /** Number of worker threads (default: `workerCount` of the bytes to hash: one per further core and per 32 MiB, at most 12). */
   readonly workers?: number;
+  /**
+   * Let the worker threads started with the file hash its data section while
+   * the headers are parsed (default true; `speculative_hash.ts`). Only SEV-SNP
+   * digests ask for page hashes: other measurements pass false.
+   */
+  readonly speculate?: boolean;
 }
 
 /** Default of {@link FileSourceOptions.parallelThreshold}. */
@@ -59,6 +76,19 @@ export function setFileSourceDefaults(options: FileSourceOptions): FileSourceOpt
   const previous = defaults;
   defaults = options;
   return previous;
+}
+
+/**
+ * The options of file sources opened without options of their own.
+ *
+ * @example
+ * ```ts
+ * import { fileSourceDefaults } from "./file_source.ts";
+ * fileSourceDefaults().workers; // undefined: one per further core and per 32 MiB
+ * ```
+ */
+export function fileSourceDefaults(): FileSourceOptions {
+  return defaults;
 }
 
 /**
@@ -87,10 +117,56 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
     for (const w of early?.splice(keep) ?? []) w.terminate();
     if (keep === 0) early = undefined;
   };
+  /** The pages at `offsets`, hashed by this thread in batches or with the worker threads. */
+  const hashPages = (offsets: Float64Array | Uint32Array): PageDigestReader => {
+    const bytes = offsets.length * 4096;
+    const workers = options.workers ?? workerCount(bytes);
+    if (bytes < threshold || (workers === 0 && options.workers === undefined)) {
+      // Worker threads would cost more to start than they save (or there is one core):
+      // batches read through the window, on this thread.
+      stopEarly();
+      return batchPageHashes(source, offsets);
+    }
+    stopEarly(workers); // fewer pages than the file's size promised: fewer workers
+    const started = early;
+    early = undefined;
+    return startParallelPageHashes(path, offsets, workers, started, opened);
+  };
+
+  const source: FileSource = {
+    size,
+    read: fileReader(path, file, size),
+    pageHashes: {
+      sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
+        if (!hashAhead) return undefined;
+        if (speculation === undefined) return hashPages(offsets);
+        const readPage = (offset: number, into: Uint8Array) => {
+          into.set(source.read(offset, 4096, into));
+        };
+        return speculativeReader(speculation, offsets, readPage, hashPages);
+      },
+    },
+    close() {
+      stopEarly();
+      file.close();
+    },
+  };
+  // Until the plan asks for pages, the early workers hash the data section in file order.
+  const speculation = early?.length && options.speculate !== false
+    ? startSpeculation(path, opened.identity, source, early)
+    : undefined;
+  return source;
+}
+
+/**
+ * `read` of an {@link IgvmSource} over `file` (`size` bytes, opened at
+ * `path`): reads that pass `scratch` go through a window of
+ * {@link WINDOW_SIZE} bytes, others get an array of their own.
+ */
+function fileReader(path: string, file: Deno.FsFile, size: number): IgvmSource["read"] {
   let window: Uint8Array | undefined;
   let windowStart = 0;
   let windowEnd = 0; // exclusive; windowStart === windowEnd: empty
-
   // The parser keeps every range inside the size the file had when it was opened: only a file
   // cut short since then ends early.
   const endOfFile = (at: number) =>
@@ -106,48 +182,47 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
       got += n;
     }
   };
-
-  const source: FileSource = {
-    size,
-    read(offset: number, length: number, scratch?: Uint8Array): Uint8Array {
-      if (scratch !== undefined && length <= WINDOW_SIZE / 4) {
-        if (offset < windowStart || offset + length > windowEnd) {
-          window ??= new Uint8Array(WINDOW_SIZE);
-          const n = Math.min(WINDOW_SIZE, size - offset);
-          if (n < length) throw endOfFile(size);
-          windowStart = windowEnd = offset;
-          readFully(window.subarray(0, n), offset);
-          windowEnd = offset + n;
-        }
-        return window!.subarray(offset - windowStart, offset - windowStart + length);
+  return (offset: number, length: number, scratch?: Uint8Array): Uint8Array => {
+    if (scratch !== undefined && length <= WINDOW_SIZE / 4) {
+      if (offset < windowStart || offset + length > windowEnd) {
+        window ??= new Uint8Array(WINDOW_SIZE);
+        const n = Math.min(WINDOW_SIZE, size - offset);
+        if (n < length) throw endOfFile(size);
+        windowStart = windowEnd = offset;
+        readFully(window.subarray(0, n), offset);
+        windowEnd = offset + n;
       }
-      const buf = scratch && scratch.length >= length
-        ? scratch.subarray(0, length)
-        : new Uint8Array(length);
-      readFully(buf, offset);
-      return buf;
-    },
-    pageHashes: {
-      sha384Pages(offsets: Uint32Array | Float64Array): PageDigestReader | undefined {
-        if (!hashAhead) return undefined;
-        const bytes = offsets.length * 4096;
-        const workers = options.workers ?? workerCount(bytes);
-        if (bytes < threshold || (workers === 0 && options.workers === undefined)) {
-          // Worker threads would cost more to start than they save (or there is one core):
-          // batches read through the window, on this thread.
-          stopEarly();
-          return batchPageHashes(source, offsets);
-        }
-        stopEarly(workers); // fewer pages than the file's size promised: fewer workers
-        const started = early;
-        early = undefined;
-        return startParallelPageHashes(path, offsets, workers, started, opened);
-      },
-    },
-    close() {
-      stopEarly();
-      file.close();
-    },
+      return window!.subarray(offset - windowStart, offset - windowStart + length);
+    }
+    const buf = scratch && scratch.length >= length
+      ? scratch.subarray(0, length)
+      : new Uint8Array(length);
+    readFully(buf, offset);
+    return buf;
   };
-  return source;
+}
+
+/**
+ * Starts `workers` hashing the pages of the data section ahead of the plan
+ * (`speculative_hash.ts`), or returns undefined where the fixed header does
+ * not say where the data starts (the parser then refuses the file anyway).
+ */
+function startSpeculation(
+  path: string,
+  identity: FileIdentity,
+  source: IgvmSource,
+  workers: Worker[],
+): Speculation | undefined {
+  let dataStart: number;
+  try {
+    dataStart = decodeFixedHeader(source).fileDataStart;
+  } catch {
+    return undefined;
+  }
+  const pages = Math.min(
+    Math.floor((source.size - dataStart) / 4096),
+    workers.length * SPECULATIVE_PAGES_PER_WORKER,
+  );
+  if (!(pages > 0)) return undefined;
+  return new Speculation(path, identity, dataStart, pages, workers);
 }

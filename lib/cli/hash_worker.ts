@@ -1,16 +1,18 @@
 /**
- * Worker thread of `parallel_hash.ts`: claims jobs, hashes their pages and
- * writes the digests into the shared result slots until no job is left.
- * Deno-only.
+ * Worker thread of `parallel_hash.ts`: first, if the file source sends one,
+ * hashes pages ahead of the plan (`speculative_hash.ts`) until claiming
+ * stops; then claims jobs, hashes their pages and writes the digests into the
+ * shared result slots until no job is left. Deno-only.
  *
  * @module
  */
 
 import { HashJobs, type HashJobSetup } from "./parallel_hash.ts";
+import { isSpeculationSetup, speculate, type SpeculationSetup } from "./speculative_hash.ts";
 
 /** The worker global scope, as far as this module uses it. */
 const scope = globalThis as unknown as {
-  onmessage: ((e: MessageEvent<HashJobSetup>) => void) | null;
+  onmessage: ((e: MessageEvent<HashJobSetup | SpeculationSetup>) => void) | null;
   close(): void;
 };
 
@@ -23,8 +25,8 @@ function openSame(jobs: HashJobs): boolean {
   }
 }
 
-scope.onmessage = (e) => {
-  const jobs = new HashJobs(e.data);
+function runJobs(setup: HashJobSetup): void {
+  const jobs = new HashJobs(setup);
   try {
     // If not, leave every job to the main thread, which reads the file it opened.
     if (!openSame(jobs)) return;
@@ -39,4 +41,10 @@ scope.onmessage = (e) => {
     jobs.close();
     scope.close();
   }
+}
+
+scope.onmessage = (e) => {
+  // Pages ahead of the plan come first (the worker stays for the jobs), then the jobs.
+  if (isSpeculationSetup(e.data)) speculate(e.data);
+  else runJobs(e.data);
 };

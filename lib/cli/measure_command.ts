@@ -9,7 +9,7 @@ import { parseIgvm, type ParseOptions } from "../igvm/parser.ts";
 import { measure, type Measurement, parseOptionsFor } from "../measure/measure.ts";
 import type { PageHashService } from "../measure/page_hashes.ts";
 import { MeasurementError } from "../errors.ts";
-import { openFileSource } from "./file_source.ts";
+import { fileSourceDefaults, openFileSource } from "./file_source.ts";
 import { type CommandContext, withFile } from "./io.ts";
 import { baseJson, jsonText } from "./json.ts";
 import type { IgvmFile } from "../igvm/types.ts";
@@ -37,9 +37,14 @@ export interface Input {
   close(): void;
 }
 
-/** Opens and parses the input file; every failure names the file. */
-export function loadInput(path: string, options: ParseOptions = {}): Input {
-  const source = withFile(path, "read file", () => openFileSource(path));
+/**
+ * Opens and parses the input file; every failure names the file. `snp`: an
+ * SEV-SNP digest (or all of them) will be computed, whose pages the file
+ * source may hash while the headers are parsed.
+ */
+export function loadInput(path: string, options: ParseOptions = {}, snp = true): Input {
+  const sourceOptions = snp ? fileSourceDefaults() : { ...fileSourceDefaults(), speculate: false };
+  const source = withFile(path, "read file", () => openFileSource(path, sourceOptions));
   try {
     const file = withFile(path, "read file", () => parseIgvm(source, options));
     return { file, pageHashes: source.pageHashes, close: () => source.close() };
@@ -58,7 +63,7 @@ export function measureInput(
   g: GlobalOptions,
   log?: (line: string) => void,
 ): { input: Input; m: Measurement } {
-  const input = loadInput(path, parseOptionsFor(g));
+  const input = loadInput(path, parseOptionsFor(g), g.platform === "sev-snp");
   try {
     const options = { ...measureOptions(g), pageHashes: input.pageHashes, log };
     const m = withFile(path, "read file", () => measure(input.file, options));

@@ -69,7 +69,17 @@ export function fileIdentity(info: Deno.FileInfo): FileIdentity {
   };
 }
 
-function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+/**
+ * Whether two identities are of the same, unchanged file.
+ *
+ * @example
+ * ```ts
+ * import { fileIdentity, sameFile } from "./parallel_hash.ts";
+ * const a = fileIdentity(Deno.statSync("testdata/sample.igvm"));
+ * sameFile(a, fileIdentity(Deno.statSync("testdata/sample.igvm"))); // true
+ * ```
+ */
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.dev === b.dev && a.ino === b.ino;
 }
 

@@ -29,10 +29,9 @@
       (local.tee $n (i32.add (local.get $n) (i32.const 4)))
       (br_if $entry (i32.lt_u (i32.const 8192)))))
   (start $init)
-  ;; T[k][x] for a byte value x.
-  (func $t (param $k i32) (param $x i32) (result i32)
-    (i32.load (i32.shl (i32.or (i32.shl (local.get $k) (i32.const 8)) (i32.and (local.get $x) (i32.const 0xff))) (i32.const 2))))
-  ;; Continues the CRC `crc` over the `len` bytes at 8192.
+  ;; Continues the CRC `crc` over the `len` bytes at 8192. T[k][x], for a byte value x, is the
+  ;; load at offset 1024 k of 4 (x & 0xff), written out in place: the first calls run in the
+  ;; baseline compiler (Liftoff), which does not inline a call.
   (func (export "crc32") (param $len i32) (param $crc i32) (result i32)
     (local $p i32) (local $end i32) (local $end8 i32) (local $c i32) (local $hi i32)
     (local.set $c (i32.xor (local.get $crc) (i32.const -1)))
@@ -47,15 +46,15 @@
         (local.set $c
           (i32.xor
             (i32.xor
-              (i32.xor (call $t (i32.const 7) (local.get $c))
-                       (call $t (i32.const 6) (i32.shr_u (local.get $c) (i32.const 8))))
-              (i32.xor (call $t (i32.const 5) (i32.shr_u (local.get $c) (i32.const 16)))
-                       (call $t (i32.const 4) (i32.shr_u (local.get $c) (i32.const 24)))))
+              (i32.xor (i32.load offset=7168 (i32.shl (i32.and (local.get $c) (i32.const 0xff)) (i32.const 2)))
+                       (i32.load offset=6144 (i32.shl (i32.and (i32.shr_u (local.get $c) (i32.const 8)) (i32.const 0xff)) (i32.const 2))))
+              (i32.xor (i32.load offset=5120 (i32.shl (i32.and (i32.shr_u (local.get $c) (i32.const 16)) (i32.const 0xff)) (i32.const 2)))
+                       (i32.load offset=4096 (i32.shl (i32.and (i32.shr_u (local.get $c) (i32.const 24)) (i32.const 0xff)) (i32.const 2)))))
             (i32.xor
-              (i32.xor (call $t (i32.const 3) (local.get $hi))
-                       (call $t (i32.const 2) (i32.shr_u (local.get $hi) (i32.const 8))))
-              (i32.xor (call $t (i32.const 1) (i32.shr_u (local.get $hi) (i32.const 16)))
-                       (call $t (i32.const 0) (i32.shr_u (local.get $hi) (i32.const 24)))))))
+              (i32.xor (i32.load offset=3072 (i32.shl (i32.and (local.get $hi) (i32.const 0xff)) (i32.const 2)))
+                       (i32.load offset=2048 (i32.shl (i32.and (i32.shr_u (local.get $hi) (i32.const 8)) (i32.const 0xff)) (i32.const 2))))
+              (i32.xor (i32.load offset=1024 (i32.shl (i32.and (i32.shr_u (local.get $hi) (i32.const 16)) (i32.const 0xff)) (i32.const 2)))
+                       (i32.load (i32.shl (i32.and (i32.shr_u (local.get $hi) (i32.const 24)) (i32.const 0xff)) (i32.const 2)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 8)))
         (br $eight)))
     (block $done
@@ -63,7 +62,7 @@
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $c
           (i32.xor
-            (call $t (i32.const 0) (i32.xor (local.get $c) (i32.load8_u (local.get $p))))
+            (i32.load (i32.shl (i32.and (i32.xor (local.get $c) (i32.load8_u (local.get $p))) (i32.const 0xff)) (i32.const 2)))
             (i32.shr_u (local.get $c) (i32.const 8))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $next)))

@@ -20,7 +20,7 @@ import { extractFileData, type HeaderContext } from "./header_context.ts";
 import { HEADERS, PARAMETER_KINDS } from "./header_types.ts";
 import {
   validateGpa,
-  validatePageData,
+  validatePageDataFields,
   validateParameterArea,
   validateRequiredMemory,
 } from "./header_validate.ts";
@@ -31,7 +31,16 @@ import {
   encodeSnpIdBlock,
   encodeVbsMeasurement,
 } from "./id_block_codec.ts";
-import { getU16, getU32, getU64, setU16, setU32, setU64, type StructView } from "./layout.ts";
+import {
+  getU16,
+  getU32,
+  getU64,
+  getU64Low,
+  setU16,
+  setU32,
+  setU64,
+  type StructView,
+} from "./layout.ts";
 import { payloadLength } from "./source.ts";
 import {
   IGVM_VHS_ERROR_RANGE,
@@ -52,22 +61,39 @@ const INSERT = IGVM_VHS_PARAMETER_INSERT.fields;
 const MEMORY = IGVM_VHS_REQUIRED_MEMORY.fields;
 const ERROR_RANGE = IGVM_VHS_ERROR_RANGE.fields;
 
-function decodePageData(b: StructView, ctx: HeaderContext): PageData {
+/**
+ * Decodes and validates a page-data header (the parser's fast path: most
+ * headers of a large file are page data). Throws {@link HeaderError}.
+ *
+ * @example
+ * ```ts
+ * import { Arch } from "./defs.ts";
+ * import { decodePageData } from "./directive_codec.ts";
+ * import { bytesSource } from "./source.ts";
+ * const view = new DataView(new ArrayBuffer(24));
+ * view.setBigUint64(0, 0x1000n, true); // GPA
+ * view.setUint32(8, 1, true); // compatibility mask
+ * const ctx = { source: bytesSource(new Uint8Array(0)), fileDataStart: 0, arch: Arch.X64, maskMap: new Map() };
+ * decodePageData({ view, at: 0 }, ctx).gpa; // 0x1000n
+ * ```
+ */
+export function decodePageData(b: StructView, ctx: HeaderContext): PageData {
   // The crate reads 4 KiB of data whatever the page size ("TODO: only 4K data supported").
   const data = extractFileData(ctx, getU32(b, PAGE.fileOffset), PAGE_SIZE_4K);
   if (getU16(b, PAGE.reserved) !== 0) {
     throw new HeaderError("ReservedNotZero", undefined, "page data");
   }
-  const h: PageData = {
+  const gpa = getU64(b, PAGE.gpa);
+  const dataType = getU16(b, PAGE.dataType);
+  validatePageDataFields(getU64Low(b, PAGE.gpa), gpa, dataType, data);
+  return {
     type: "PageData",
-    gpa: getU64(b, PAGE.gpa),
+    gpa,
     compatibilityMask: getU32(b, PAGE.compatibilityMask),
     flags: getU32(b, PAGE.flags),
-    dataType: getU16(b, PAGE.dataType),
+    dataType,
     data,
   };
-  validatePageData(h);
-  return h;
 }
 
 function encodePageData(w: HeaderWriter, h: PageData, data: FileData): void {

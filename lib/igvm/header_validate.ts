@@ -13,7 +13,7 @@
 import { PAGE_SIZE_4K, PageDataType, PLATFORM_VERSION, PlatformType } from "./defs.ts";
 import { HeaderError } from "./format_error.ts";
 import { ALIGN_4K } from "./header_context.ts";
-import { payloadLength } from "./source.ts";
+import { type Payload, payloadLength } from "./source.ts";
 import type {
   CcaPolicy,
   DirectiveHeader,
@@ -208,12 +208,32 @@ export function validateInitialization(h: InitializationHeader): void {
  * ```
  */
 export function validatePageData(h: PageData): void {
-  validateGpa(h.gpa);
-  if (h.dataType > PageDataType.CPUID_XF) {
-    throw new HeaderError("InvalidPageDataType", undefined, `data type ${h.dataType}`);
+  validatePageDataFields(Number(BigInt.asUintN(32, h.gpa)), h.gpa, h.dataType, h.data);
+}
+
+/**
+ * {@link validatePageData} on a page-data header's fields before they are an
+ * object: `gpaLow` is the low 32 bits of `gpa` (all that its 4 KiB alignment
+ * depends on: the parser checks them without bigint arithmetic).
+ *
+ * @example
+ * ```ts
+ * import { validatePageDataFields } from "./header_validate.ts";
+ * validatePageDataFields(0x1000, 0x1000n, 0, { offset: 8192, length: 4096 }); // valid: returns
+ * ```
+ */
+export function validatePageDataFields(
+  gpaLow: number,
+  gpa: bigint,
+  dataType: number,
+  data: Payload | null,
+): void {
+  if ((gpaLow & (PAGE_SIZE_4K - 1)) !== 0) throw new HeaderError("UnalignedAddress", gpa);
+  if (dataType > PageDataType.CPUID_XF) {
+    throw new HeaderError("InvalidPageDataType", undefined, `data type ${dataType}`);
   }
-  if (h.data !== null && payloadLength(h.data) > PAGE_SIZE_4K) {
-    throw new HeaderError("InvalidDataSize", undefined, `${payloadLength(h.data)} bytes of data`);
+  if (data !== null && payloadLength(data) > PAGE_SIZE_4K) {
+    throw new HeaderError("InvalidDataSize", undefined, `${payloadLength(data)} bytes of data`);
   }
 }
 

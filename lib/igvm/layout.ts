@@ -194,6 +194,23 @@ export function getU64(s: StructView, f: Field<"u64">): bigint {
 }
 
 /**
+ * Reads the low 32 bits of a little-endian u64 field, as a number (no bigint
+ * is made): enough for checks that look only at those bits, such as a 4 KiB
+ * alignment.
+ *
+ * @example
+ * ```ts
+ * import { getU64Low, u64 } from "./layout.ts";
+ * const view = new DataView(new ArrayBuffer(8));
+ * view.setBigUint64(0, 0x1_0000_1001n, true);
+ * getU64Low({ view, at: 0 }, u64(0)); // 0x1001
+ * ```
+ */
+export function getU64Low(s: StructView, f: Field<"u64">): number {
+  return s.view.getUint32(s.at + f.at, true);
+}
+
+/**
  * Copies a bytes field (the copy outlives the buffer).
  *
  * @example

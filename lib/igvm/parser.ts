@@ -16,9 +16,16 @@
  * @module
  */
 
-import { Arch, OPTIONAL_BIT, RANGE_DIRECTIVE, RANGE_INIT, RANGE_PLATFORM } from "./defs.ts";
+import {
+  Arch,
+  HeaderType,
+  OPTIONAL_BIT,
+  RANGE_DIRECTIVE,
+  RANGE_INIT,
+  RANGE_PLATFORM,
+} from "./defs.ts";
 import { crc32 } from "./crc32.ts";
-import { decodeDirective } from "./directive_codec.ts";
+import { decodeDirective, decodePageData } from "./directive_codec.ts";
 import { decodeFixedHeader } from "./fixed_header.ts";
 import { fileError, HeaderError, type HeaderSection, sectionError } from "./format_error.ts";
 import type { HeaderContext } from "./header_context.ts";
@@ -27,7 +34,7 @@ import { decodeInitialization } from "./initialization_codec.ts";
 import { align8, getU32, type StructView } from "./layout.ts";
 import { decodePlatform } from "./platform_codec.ts";
 import { bytesSource, type IgvmSource } from "./source.ts";
-import { IGVM_VHS_VARIABLE_HEADER } from "./structs.ts";
+import { IGVM_VHS_PAGE_DATA, IGVM_VHS_VARIABLE_HEADER } from "./structs.ts";
 import type { DirectiveHeader, IgvmFile, InitializationHeader, PlatformHeader } from "./types.ts";
 import { validateParsedFile } from "./validate.ts";
 
@@ -52,27 +59,29 @@ export interface ParseOptions {
   readonly crateVersion?: "head" | "0.4.0";
 }
 
-/** The section a header type belongs to, or undefined outside the three ranges. */
-function sectionOfType(type: number): HeaderSection | undefined {
-  if (type >= RANGE_PLATFORM[0] && type <= RANGE_PLATFORM[1]) return "platform";
-  if (type >= RANGE_INIT[0] && type <= RANGE_INIT[1]) return "initialization";
-  if (type >= RANGE_DIRECTIVE[0] && type <= RANGE_DIRECTIVE[1]) return "directive";
-  return undefined;
+/** The three sections, in the order the file must hold them. */
+const SECTIONS: readonly HeaderSection[] = ["platform", "initialization", "directive"];
+const PLATFORM = 0;
+const INITIALIZATION = 1;
+
+/** The index in {@link SECTIONS} of the section a header type belongs to, or -1 outside the three ranges. */
+function sectionOfType(type: number): number {
+  if (type >= RANGE_PLATFORM[0] && type <= RANGE_PLATFORM[1]) return PLATFORM;
+  if (type >= RANGE_INIT[0] && type <= RANGE_INIT[1]) return INITIALIZATION;
+  if (type >= RANGE_DIRECTIVE[0] && type <= RANGE_DIRECTIVE[1]) return 2;
+  return -1;
 }
 
-const ORDER: Readonly<Record<HeaderSection, number>> = {
-  platform: 0,
-  initialization: 1,
-  directive: 2,
-};
-
 const PREFIX = IGVM_VHS_VARIABLE_HEADER;
+const PAGE_DATA = IGVM_VHS_PAGE_DATA;
 
 /** The headers decoded so far. */
 interface Decoded {
   readonly platforms: PlatformHeader[];
   readonly initializations: InitializationHeader[];
   readonly directives: DirectiveHeader[];
+  /** The directives other than page data, which the rules between headers concern. */
+  readonly ruled: DirectiveHeader[];
   /** Platform type by compatibility mask (the context's `maskMap`). */
   readonly maskMap: Map<number, number>;
 }
@@ -90,12 +99,13 @@ function checkChecksum(fixed: Uint8Array, section: Uint8Array, checksum: number)
 }
 
 /**
- * Decodes the header of `type` and `length` whose structure starts at `body`
- * (`remaining` bytes left in the section) into `out`; returns the bytes it
- * takes after its prefix. Throws {@link HeaderError}.
+ * Decodes the header of `type` and `length` in section `section` (an index in
+ * {@link SECTIONS}) whose structure starts at `body` (`remaining` bytes left
+ * in the section) into `out`; returns the bytes it takes after its prefix.
+ * Throws {@link HeaderError}.
  */
 function decodeHeader(
-  section: HeaderSection,
+  section: number,
   type: number,
   length: number,
   body: StructView,
@@ -122,20 +132,97 @@ function decodeHeader(
       `${remaining} bytes left for a ${want}-byte body`,
     );
   }
-  if (section === "platform") {
+  if (section === PLATFORM) {
     const h = decodePlatform(body, ctx.legacy);
     out.maskMap.set(h.compatibilityMask, h.platformType);
     out.platforms.push(h);
-  } else if (section === "initialization") {
+  } else if (section === INITIALIZATION) {
     const h = decodeInitialization(type, body, ctx);
     // The crate drops headers whose compatibility mask is 0 (they match no platform).
     if (h.compatibilityMask !== 0) out.initializations.push(h);
   } else {
     const h = decodeDirective(type, body, ctx);
-    const mask = "compatibilityMask" in h ? h.compatibilityMask : undefined;
-    if (mask !== 0) out.directives.push(h);
+    if (maskOf(h) !== 0) {
+      out.directives.push(h);
+      if (h.type !== "PageData") out.ruled.push(h);
+    }
   }
   return consumed;
+}
+
+/** A directive's compatibility mask; undefined for those without one (parameter areas and usages). */
+function maskOf(h: DirectiveHeader): number | undefined {
+  return h.type === "PageData"
+    ? h.compatibilityMask
+    : "compatibilityMask" in h
+    ? h.compatibilityMask
+    : undefined;
+}
+
+/**
+ * Decodes the variable-header section `section` (at file offset `varOffset`)
+ * into `out`, header by header, as the crate's loop does: each header's
+ * prefix, its section (platform, then initialization, then directive
+ * headers), its structure and its own checks. Throws {@link IgvmFormatError}.
+ */
+function decodeHeaders(
+  section: Uint8Array,
+  varOffset: number,
+  ctx: HeaderContext,
+  options: ParseOptions,
+  out: Decoded,
+): void {
+  // One view, moved from header to header: a header allocates only what it decodes to.
+  const at: { readonly view: DataView; at: number } = {
+    view: new DataView(section.buffer, section.byteOffset, section.byteLength),
+    at: 0,
+  };
+  const end = section.length;
+  let stage = PLATFORM;
+  let pos = 0;
+  let index = 0;
+  try {
+    while (pos < end) {
+      index++;
+      if (end - pos < PREFIX.size) {
+        throw fileError(
+          "InvalidBinaryVariableHeaderSection",
+          `variable header #${index} at offset ${varOffset + pos} is truncated`,
+        );
+      }
+      at.at = pos;
+      const type = getU32(at, PREFIX.fields.type);
+      const length = getU32(at, PREFIX.fields.length);
+      at.at = pos + PREFIX.size;
+      const sectionOf = sectionOfType(type);
+      if (sectionOf < 0) {
+        pos = at.at + skipUnknown(type, length, end - at.at, index, options);
+        continue;
+      }
+      if (sectionOf < stage) {
+        throw fileError(
+          "InvalidBinaryVariableHeaderSection",
+          `${SECTIONS[sectionOf]} header #${index} (type 0x${type.toString(16)}) ` +
+            `after ${SECTIONS[stage]} headers`,
+        );
+      }
+      stage = sectionOf;
+      if (
+        type === HeaderType.PAGE_DATA && length === PAGE_DATA.size && end - at.at >= PAGE_DATA.size
+      ) {
+        // Most headers of a large file: decodeHeader's checks, known to pass, skipped.
+        const h = decodePageData(at, ctx);
+        if (h.compatibilityMask !== 0) out.directives.push(h);
+        pos = at.at + PAGE_DATA.size;
+        continue;
+      }
+      pos = at.at + decodeHeader(sectionOf, type, length, at, end - at.at, ctx, out);
+    }
+  } catch (e) {
+    // Only decodeHeader throws HeaderError, for the header of the section just entered.
+    if (e instanceof HeaderError) throw sectionError(SECTIONS[stage], e, index);
+    throw e;
+  }
 }
 
 /**
@@ -159,7 +246,13 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
   // Only read, never changed: no copy (the headers keep copies of the few byte fields they hold).
   const section = src.read(varOffset, varSize);
   checkChecksum(fixed, section, checksum);
-  const out: Decoded = { platforms: [], initializations: [], directives: [], maskMap: new Map() };
+  const out: Decoded = {
+    platforms: [],
+    initializations: [],
+    directives: [],
+    ruled: [],
+    maskMap: new Map(),
+  };
   const ctx: HeaderContext = {
     source: src,
     fileDataStart,
@@ -167,45 +260,10 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
     maskMap: out.maskMap,
     legacy: options.crateVersion === "0.4.0",
   };
-  const view = new DataView(section.buffer, section.byteOffset, section.byteLength);
-  let stage: HeaderSection = "platform";
-  let pos = 0;
-  let index = 0;
-  while (pos < section.length) {
-    index++;
-    if (section.length - pos < PREFIX.size) {
-      throw fileError(
-        "InvalidBinaryVariableHeaderSection",
-        `variable header #${index} at offset ${varOffset + pos} is truncated`,
-      );
-    }
-    const prefix: StructView = { view, at: pos };
-    const type = getU32(prefix, PREFIX.fields.type);
-    const length = getU32(prefix, PREFIX.fields.length);
-    const body: StructView = { view, at: pos + PREFIX.size };
-    const remaining = section.length - body.at;
-    const sectionOf = sectionOfType(type);
-    if (sectionOf === undefined) {
-      pos = body.at + skipUnknown(type, length, remaining, index, options);
-      continue;
-    }
-    if (ORDER[sectionOf] < ORDER[stage]) {
-      throw fileError(
-        "InvalidBinaryVariableHeaderSection",
-        `${sectionOf} header #${index} (type 0x${type.toString(16)}) after ${stage} headers`,
-      );
-    }
-    stage = sectionOf;
-    try {
-      pos = body.at + decodeHeader(sectionOf, type, length, body, remaining, ctx, out);
-    } catch (e) {
-      if (e instanceof HeaderError) throw sectionError(sectionOf, e, index);
-      throw e;
-    }
-  }
+  decodeHeaders(section, varOffset, ctx, options, out);
   const { platforms, initializations, directives } = out;
   const file: IgvmFile = { revision, platforms, initializations, directives, source: src };
-  validateParsedFile(file);
+  validateParsedFile(file, out.ruled);
   return file;
 }
 

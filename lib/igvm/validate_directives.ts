@@ -151,7 +151,10 @@ const DIRECTIVE_RULES: DirectiveRules = {
 /**
  * `validate_directive_headers`, given what the initialization headers left;
  * with `checkHeaders` false, the checks of each header on its own are
- * skipped (the parser made them already).
+ * skipped (the parser made them already), and only `ruled` (default: all the
+ * file's directives) are visited: a subsequence, in file order, that leaves
+ * out only headers whose rule is {@link NONE} (the parser leaves out page
+ * data).
  *
  * @example
  * ```ts
@@ -164,12 +167,14 @@ export function validateDirectiveHeaders(
   file: IgvmFile,
   info: DirectiveValidationInfo,
   checkHeaders: boolean,
+  ruled: readonly DirectiveHeader[] = file.directives,
 ): void {
   const s: DirectiveState = { ...archOf(file.revision), info, areas: new Map() };
   const first = file.platforms.length + file.initializations.length + 1;
   const rules = DIRECTIVE_RULES as Record<string, (h: DirectiveHeader, s: DirectiveState) => void>;
-  for (let i = 0; i < file.directives.length; i++) {
-    const d = file.directives[i];
+  const list = checkHeaders ? file.directives : ruled;
+  for (let i = 0; i < list.length; i++) {
+    const d = list[i];
     if (checkHeaders) inSection("directive", first + i, () => validateDirective(d));
     rules[d.type](d, s);
   }

@@ -50,7 +50,10 @@ const PROGRESS_STEP = 1024;
  */
 export function pagesToMeasure(records: readonly MeasurementRecord[]): number {
   let total = 0;
-  for (const r of records) if (r.kind === "pages" && r.type !== SKIPPED) total += r.count;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (r.kind === "pages" && r.type !== SKIPPED) total += r.count;
+  }
   return total;
 }
 
@@ -73,7 +76,8 @@ function hashAhead(
   if (source === undefined) return undefined;
   const offsets = new Float64Array(records.length); // at most one file page per record
   let count = 0;
-  for (const r of records) {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
     if (r.kind === "pages" && fold.hasContents(r.type) && isFilePage(r.data)) {
       offsets[count++] = r.data.offset;
     }
@@ -135,7 +139,9 @@ export function foldPlan(
     : undefined;
   const contents = new Contents(fold, source, ahead);
   try {
-    for (const r of plan.records) {
+    const records = plan.records;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
       if (r.kind === "registers") {
         log?.finish();
         options.log?.(`vp registers: VTL ${r.vtl}, ${r.registers.length} registers`);

@@ -45,6 +45,13 @@ export interface RuleSet<S> {
   readonly finish?: (state: S) => Emitted;
 }
 
+/** Appends what a rule emitted to `records`. */
+function addEmitted(records: MeasurementRecord[], emitted: Emitted): void {
+  if (emitted === undefined) return;
+  if (!Array.isArray(emitted)) records.push(emitted as MeasurementRecord);
+  else for (let i = 0; i < emitted.length; i++) records.push(emitted[i]);
+}
+
 /**
  * Walks `file`'s directives in order through `rules`. A refusal of ours
  * ({@link IgvmToolError}) raised by a directive's rule ends the plan early, as
@@ -69,17 +76,17 @@ export function planMeasurement<S>(
 ): MeasurementPlan {
   const state = rules.start(file, mask, options);
   const records: MeasurementRecord[] = [];
-  const add = (emitted: Emitted) => {
-    if (emitted === undefined) return;
-    if ("kind" in emitted) records.push(emitted);
-    else for (const r of emitted) records.push(r);
-  };
+  const table = rules.directives as Partial<Record<string, (d: DirectiveHeader, s: S) => Emitted>>;
+  // Indexed loops: this one runs once per directive (80 000 on a large file), mostly before
+  // V8 has optimized it, where an iterator costs.
+  const directives = file.directives;
   try {
-    for (const d of file.directives) {
-      const rule = rules.directives[d.type] as ((d: DirectiveHeader, s: S) => Emitted) | undefined;
-      if (rule !== undefined && rules.selects(d, mask)) add(rule(d, state));
+    for (let i = 0; i < directives.length; i++) {
+      const d = directives[i];
+      const rule = table[d.type];
+      if (rule !== undefined && rules.selects(d, mask)) addEmitted(records, rule(d, state));
     }
-    if (rules.finish) add(rules.finish(state));
+    if (rules.finish) addEmitted(records, rules.finish(state));
   } catch (e) {
     if (!(e instanceof IgvmToolError)) throw e;
     return { records, failure: e };

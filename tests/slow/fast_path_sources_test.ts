@@ -5,7 +5,7 @@
  */
 
 import { coconut, crateTdx, openvmmSnp } from "../measure_helpers.ts";
-import { assertEquals, assertOk, assertThrowsMatch } from "../assert.ts";
+import { assertEquals, assertMatch, assertOk, assertThrowsMatch } from "../assert.ts";
 import { PageDataFlags, PageDataType, PlatformType } from "../../lib/igvm/defs.ts";
 import { serializeIgvm } from "../../lib/igvm/serializer.ts";
 import { parseIgvm } from "../../lib/igvm/parser.ts";
@@ -48,7 +48,7 @@ Deno.test("fast path: a file replaced after parsing is measured as opened, never
         replaceAtomically(path, other);
         // Workers that open the path again find another file and leave the work to the
         // main thread, which reads the file it opened.
-        assertEquals(coconut(file).digest.toHex(), want, how);
+        assertEquals(coconut(file, { pageHashes: src.pageHashes }).digest.toHex(), want, how);
       } finally {
         src.close();
       }
@@ -252,8 +252,9 @@ Deno.test("windowed reads: any range, across the window's edge, reads the file's
   }
 });
 
-Deno.test("a file cut short after parsing: one error naming the file, on every path", () => {
+Deno.test("a file cut short after parsing: one error naming the file, or the file as opened", () => {
   const bytes = serializeIgvm(everyKind(300));
+  const want = coconut(parseIgvm(bytes)).digest.toHex();
   const dir = Deno.makeTempDirSync();
   const path = `${dir}/f.igvm`;
   try {
@@ -263,16 +264,20 @@ Deno.test("a file cut short after parsing: one error naming the file, on every p
       try {
         const file = parseIgvm(src);
         Deno.truncateSync(path, bytes.length - 5000); // the last pages are gone
-        const e = assertThrowsMatch(
-          () => coconut(file),
-          FileAccessError,
-          /^cannot read file: unexpected end of file at offset \d+$/,
-        );
-        assertEquals(
-          errorLine(e as FileAccessError).split("\n")[0].startsWith(`Error: ${path}: `),
-          true,
-          how,
-        );
+        let digest: string | undefined;
+        try {
+          digest = coconut(file, { pageHashes: src.pageHashes }).digest.toHex();
+        } catch (e) {
+          assertOk(e instanceof FileAccessError, `${how}: ${e}`);
+          assertMatch(e.message, /^cannot read file: unexpected end of file at offset \d+$/);
+          assertEquals(errorLine(e).split("\n")[0].startsWith(`Error: ${path}: `), true, how);
+        }
+        if (digest !== undefined) {
+          // Worker threads that opened the file before the cut may have hashed every page the
+          // rules need already (speculative_hash.ts): then it is measured as it was opened.
+          assertOk(options.workers !== undefined && options.workers > 0, `${how}: no error`);
+          assertEquals(digest, want, how);
+        }
       } finally {
         src.close();
       }

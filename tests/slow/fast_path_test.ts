@@ -7,6 +7,7 @@
  */
 
 import { coconut, openvmmSnp } from "../measure_helpers.ts";
+import { measure } from "../../lib/measure/measure.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import {
   casesAtHand,
@@ -45,7 +46,11 @@ for (const pages of [40, JOB_PAGES * 13 + 17]) {
       for (const [how, source] of SOURCES) {
         const src = openFileSource(path, source);
         try {
-          assertEquals(openvmmSnp(parseIgvm(src)).toHex(), plainCrate, `openvmm, ${how}`);
+          const crate = measure(parseIgvm(src), {
+            semantics: "openvmm",
+            pageHashes: src.pageHashes,
+          });
+          assertEquals(crate.digest.toHex(), plainCrate, `openvmm, ${how}`);
         } finally {
           src.close();
         }
@@ -55,6 +60,36 @@ for (const pages of [40, JOB_PAGES * 13 + 17]) {
     }
   });
 }
+
+Deno.test("pages hashed ahead while the headers wait: same digests, any worker count", async () => {
+  // Page data out of file order and shared between pages (the serializer deduplicates), pages
+  // of other platforms, unmeasured and 2 MiB pages: the workers hash the whole data section
+  // before the headers are parsed here, and only the very pages the plan names are taken.
+  const bytes = serializeIgvm(everyKind(JOB_PAGES * 13 + 17));
+  const path = Deno.makeTempFileSync({ suffix: ".igvm" });
+  try {
+    Deno.writeFileSync(path, bytes);
+    for (const [name, options] of OPTIONS) {
+      const plain = coconut(parseIgvm(bytes), options).digest.toHex();
+      for (const workers of [1, 3]) {
+        const src = openFileSource(path, { parallelThreshold: 0, workers });
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const pageHashes = src.pageHashes;
+          const fast = coconut(parseIgvm(src), { ...options, pageHashes }).digest.toHex();
+          assertEquals(fast, plain, `${name}, ${workers} workers`);
+          // A second measurement of the same source takes the pages hashed ahead as well.
+          const crate = measure(parseIgvm(src), { semantics: "openvmm", pageHashes }).digest;
+          assertEquals(crate.toHex(), openvmmSnp(parseIgvm(bytes)).toHex(), `${workers} workers`);
+        } finally {
+          src.close();
+        }
+      }
+    }
+  } finally {
+    Deno.removeSync(path);
+  }
+});
 
 Deno.test("fast path: a 2 MiB page with data fails the same way, threads stop", () => {
   const d: DirectiveHeader[] = [];
