@@ -196,21 +196,6 @@ Deno.test("SHA-384 stream: FIPS 180-2 example values; finishing twice is refused
   assertThrowsMatch(() => h.update(abc), Error, /already finished/);
 });
 
-Deno.test("SHA-384 stream: past 2^32 bits of length (a TDX file of ≈ 335 MiB of pages)", () => {
-  // 520 MiB: the padding's length field needs more than its low 32 bits.
-  const chunk = new Uint8Array(1 << 20).map((_, i) => (i * 7 + (i >> 9)) & 0xff);
-  const ours = createSha384Stream();
-  const node = createHash("sha384");
-  for (let i = 0; i < 520; i++) {
-    chunk[0] = i; // no two chunks alike
-    ours.update(chunk);
-    node.update(chunk);
-  }
-  ours.update(chunk.subarray(0, 37));
-  node.update(chunk.subarray(0, 37));
-  assertEquals(ours.digest().toHex(), node.digest("hex"));
-});
-
 Deno.test("the zero page's SHA-384 is Web Crypto's", async () => {
   const want = new Uint8Array(await crypto.subtle.digest("SHA-384", new Uint8Array(4096)));
   assertEquals(zeroPageSha384().toHex(), want.toHex());

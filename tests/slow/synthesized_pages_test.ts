@@ -10,15 +10,15 @@
  */
 
 import { createHash } from "node:crypto";
-import { crateTdx, crateVbs, openvmmSnp } from "./measure_helpers.ts";
-import { parseIgvm } from "../lib/igvm/parser.ts";
-import { serializeIgvm } from "../lib/igvm/serializer.ts";
-import { pageData, platform } from "./builder.ts";
-import type { IgvmFile } from "../lib/igvm/types.ts";
-import { MeasurementError } from "../lib/errors.ts";
-import { MAX_SYNTHESIZED_PAGES } from "../lib/measure/crate_rules.ts";
-import { createPageInfoHasher } from "../lib/measure/wasm_sha384.ts";
-import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
+import { crateTdx, crateVbs, openvmmSnp } from "../measure_helpers.ts";
+import { parseIgvm } from "../../lib/igvm/parser.ts";
+import { serializeIgvm } from "../../lib/igvm/serializer.ts";
+import { pageData, platform } from "../builder.ts";
+import type { IgvmFile } from "../../lib/igvm/types.ts";
+import { MeasurementError } from "../../lib/errors.ts";
+import { MAX_SYNTHESIZED_PAGES } from "../../lib/measure/crate_rules.ts";
+import { createPageInfoHasher } from "../../lib/measure/wasm_sha384.ts";
+import { assertEquals, assertOk, assertThrowsMatch } from "../assert.ts";
 
 const PAGE = 4096;
 const MiB = 1024 * 1024;
@@ -190,7 +190,7 @@ Deno.test("synthesized pages: the CLI refuses an area past the budget with one l
     await Deno.writeFile(path, serializeIgvm(areaFile(2, BigInt(max) * 0x2000n)));
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-read", "main.ts", "--semantics", "openvmm", path, "measure", "-b"],
-      cwd: new URL("../", import.meta.url),
+      cwd: new URL("../../", import.meta.url),
       env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
       stdout: "piped",
       stderr: "piped",
