@@ -96,3 +96,22 @@ Deno.test("measure: verbose log merges runs of one kind at contiguous GPAs", asy
     assertEquals(logOf(snpFile([])), []);
   });
 });
+
+Deno.test("measure: a refused check ends the log where the original's does (-c -v)", async () => {
+  // igvm_measure.rs writes a run when the next page starts another; the second VMSA fails the
+  // KVM check before it is logged, so the run of the first VMSA is never written.
+  const file = snpFile([
+    pageData(0x1000n, 1, pattern(1)),
+    snpVpContext(KVM_GPA, 1, vmsa()),
+    snpVpContext(KVM_GPA, 1, vmsa(), 1),
+  ]);
+  const lines: string[] = [];
+  let refused = false;
+  try {
+    coconut(parseIgvm(serializeIgvm(file)), { checkKvm: true, log: (l) => lines.push(l) });
+  } catch (e) {
+    refused = (e as { reason?: string }).reason === "kvm-check";
+  }
+  assertEquals(refused, true);
+  assertEquals(lines, ["gpa 0x1000 len 0x1000 (Normal page)"]);
+});

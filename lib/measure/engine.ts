@@ -159,8 +159,9 @@ export function foldPlan(
   } finally {
     ahead?.close();
   }
-  log?.finish();
+  // A refusal ends the run as the original's does: the log line being built is not written.
   if (plan.failure) throw plan.failure;
+  log?.finish();
   progress?.(done, total);
   return fold.digest();
 }
