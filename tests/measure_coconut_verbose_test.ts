@@ -97,7 +97,7 @@ Deno.test("measure: verbose log merges runs of one kind at contiguous GPAs", asy
   });
 });
 
-Deno.test("measure: a refused check ends the log where the original's does (-c -v)", async () => {
+Deno.test("measure: a refused check ends the log where the original's does (-c -v)", () => {
   // igvm_measure.rs writes a run when the next page starts another; the second VMSA fails the
   // KVM check before it is logged, so the run of the first VMSA is never written.
   const file = snpFile([

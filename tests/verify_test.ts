@@ -11,6 +11,8 @@ import {
   corpusFile,
   corpusTest,
   FILES,
+  filesFolder,
+  loadCases,
   runInProcess,
   SIGNED,
   signedOutputs,
@@ -235,4 +237,32 @@ Deno.test("--semantics openvmm applies to verify", async () => {
   const r = await runInProcess(["--semantics", "openvmm", BASE, "verify"], SIGNED);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /sev-snp \(openvmm semantics/);
+});
+
+Deno.test("--expect on every platform: the reference digest passes (32 bytes for VBS and SEV-ES)", async (t) => {
+  // The reference tools' digests: the igvm crate's for TDX and VBS, the original's for SEV-ES.
+  const cases = loadCases().filter((c) =>
+    c.exit === 0 &&
+    (c.tool === "igvm-crate"
+      ? c.args[1] === "tdx" || c.args[1] === "vbs"
+      : c.args[0] === "-p" && c.args[1] === "sev-es" && c.args.includes("-b"))
+  );
+  const seen = new Set<string>();
+  for (const c of cases) {
+    const [platform, file] = c.tool === "igvm-crate"
+      ? [c.args[1], c.args[0]]
+      : [c.args[1], c.args[2]];
+    const folder = filesFolder(file);
+    if (seen.has(platform) || folder === undefined) continue;
+    seen.add(platform);
+    await t.step(`-p ${platform} ${file}`, async () => {
+      const r = await runInProcess(
+        ["-p", platform, file, "verify", "--expect", c.stdout.trim()],
+        folder,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /pass {2}expect: /);
+    });
+  }
+  assert.deepEqual([...seen].sort(), ["sev-es", "tdx", "vbs"]);
 });

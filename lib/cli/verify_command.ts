@@ -15,6 +15,7 @@
 import { type ParsedArgs, UsageError } from "./args.ts";
 import { aboutFile, type CommandContext, withFile } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
+import { digestLength } from "../measure/measure.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { globalOptions, stringOption } from "./options.ts";
 import { parseExpectedDigest } from "../verify/expected_digest.ts";
@@ -80,7 +81,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
   }
   let expected: Uint8Array | undefined;
   if (expectText !== undefined) {
-    const size = platform === "sev" || platform === "sev-es" ? 32 : 48;
+    const size = digestLength(platform);
     expected = parseExpectedDigest(expectText, size);
     if (!expected) {
       throw new UsageError(

@@ -68,6 +68,8 @@ export interface Measurement {
 
 interface PlatformEntry {
   readonly platformType: number;
+  /** Bytes of the launch digest. */
+  readonly digestBytes: 48 | 32;
   /** The platform's rule sets; the first is its default. */
   // deno-lint-ignore no-explicit-any
   readonly rules: Partial<Record<Semantics, RuleSet<any>>>;
@@ -76,12 +78,17 @@ interface PlatformEntry {
 const PLATFORMS: Readonly<Record<Platform, PlatformEntry>> = {
   "sev-snp": {
     platformType: PlatformType.SEV_SNP,
+    digestBytes: 48,
     rules: { coconut: COCONUT_SNP, openvmm: OPENVMM_SNP },
   },
-  "sev-es": { platformType: PlatformType.SEV_ES, rules: { coconut: COCONUT_SEV } },
-  "sev": { platformType: PlatformType.SEV, rules: { coconut: COCONUT_SEV } },
-  "tdx": { platformType: PlatformType.TDX, rules: { openvmm: CRATE_TDX } },
-  "vbs": { platformType: PlatformType.VSM_ISOLATION, rules: { openvmm: CRATE_VBS } },
+  "sev-es": { platformType: PlatformType.SEV_ES, digestBytes: 32, rules: { coconut: COCONUT_SEV } },
+  "sev": { platformType: PlatformType.SEV, digestBytes: 32, rules: { coconut: COCONUT_SEV } },
+  "tdx": { platformType: PlatformType.TDX, digestBytes: 48, rules: { openvmm: CRATE_TDX } },
+  "vbs": {
+    platformType: PlatformType.VSM_ISOLATION,
+    digestBytes: 32,
+    rules: { openvmm: CRATE_VBS },
+  },
 };
 
 /** The original's message when the file has no header for the platform. */
@@ -89,6 +96,20 @@ export const NOT_COMPATIBLE = "IGVM file is not compatible with the specified pl
 
 /** The platforms {@link measure} knows, in the order `measureAll` lists them. */
 export const PLATFORM_NAMES: readonly Platform[] = Object.keys(PLATFORMS) as Platform[];
+
+/**
+ * The length in bytes of `platform`'s launch digest: 48 (SHA-384) for
+ * SEV-SNP and TDX, 32 (SHA-256) for SEV, SEV-ES and VBS.
+ *
+ * @example
+ * ```ts
+ * import { digestLength } from "./measure.ts";
+ * digestLength("vbs"); // 32
+ * ```
+ */
+export function digestLength(platform: Platform): 48 | 32 {
+  return PLATFORMS[platform].digestBytes;
+}
 
 /** TDX and VBS have one rule set each (the crate's): `semantics` names SEV-SNP's. */
 const singleRules = (p: Platform) => !("coconut" in PLATFORMS[p].rules);
