@@ -39,6 +39,32 @@ Deno.test("openvmm SNP: an insert whose area runs past 2^64 adds no record (the 
   assertEquals(openvmmSnp(file).toHex(), expected);
 });
 
+Deno.test("openvmm SNP: an area too large to measure that wraps past 2^64 still adds no record", async () => {
+  // Far more pages than a measurement may synthesize, but the range is empty: nothing to refuse.
+  const page = patternPage(4);
+  const file: IgvmFile = {
+    revision: { version: 1 },
+    platforms: [platform(PlatformType.SEV_SNP, 1)],
+    initializations: [guestPolicy(0x30000n, 1)],
+    directives: [
+      {
+        type: "ParameterArea",
+        numberOfBytes: 0xFFFF_FFFF_FFFF_0000n,
+        parameterAreaIndex: 0,
+        initialData: null,
+      },
+      { type: "ParameterInsert", gpa: 0x20000n, compatibilityMask: 1, parameterAreaIndex: 0 },
+      pageData(0x1000n, 1, page),
+    ],
+  };
+  const expected = await snpChain([{
+    type: PT.NORMAL,
+    gpa: 0x1000n,
+    contents: await pageHash(page),
+  }]);
+  assertEquals(openvmmSnp(file).toHex(), expected);
+});
+
 Deno.test("validation: a page table region ending at 2^64 wraps, so an insert at its start is accepted", () => {
   const file: IgvmFile = {
     revision: { version: 1 },

@@ -97,14 +97,13 @@ export class ParameterAreaSizes {
   }
 
   /**
-   * The size of area `index`, for a parameter insert that measures its pages;
-   * throws `InvalidParameterAreaIndex` if undefined, and charges the area's
-   * pages to the measurement's {@link MAX_SYNTHESIZED_PAGES} budget.
+   * The size of area `index`, for a parameter insert; throws
+   * `InvalidParameterAreaIndex` if undefined. The insert charges the pages it
+   * measures with {@link ParameterAreaSizes.chargePages}.
    */
   size(index: number): bigint {
     const size = this.#sizes.get(index);
     if (size === undefined) throw invalidParameterAreaIndex(index);
-    this.chargePages((size + PAGE_4K - 1n) / PAGE_4K, `parameter area ${index}`);
     return size;
   }
 
@@ -202,5 +201,7 @@ export function insertedPages(
   log: string,
 ): PageRecord | undefined {
   const count = pagesOfRange(d.gpa, areas.size(d.parameterAreaIndex));
+  // Charged as measured: a range that wraps past 2^64 measures nothing, as in the crate.
+  areas.chargePages(BigInt(count), `parameter area ${d.parameterAreaIndex}`);
   return count > 0 ? pages(d.gpa, type, null, log, count) : undefined;
 }

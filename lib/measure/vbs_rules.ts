@@ -121,6 +121,7 @@ export const CRATE_VBS: RuleSet<VbsState> = {
     PageData: page,
     ParameterInsert: (d, s) => {
       const size = s.areas.size(d.parameterAreaIndex);
+      s.areas.chargePages(size / PAGE_4K, `parameter area ${d.parameterAreaIndex}`);
       const record = pages(d.gpa, VbsPageMetadata.UNMEASURED, null, "Unmeasured");
       return { ...record, count: Number(size / PAGE_4K), logBytes: size };
     },
