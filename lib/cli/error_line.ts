@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { IgvmToolError } from "../errors.ts";
+import type { IgvmToolError, MeasurementError } from "../errors.ts";
 import type { VerificationError } from "../verify/verification_error.ts";
 import { NOT_COMPATIBLE } from "../measure/measure.ts";
 import { NO_GUEST_POLICY } from "../snp/policy.ts";
@@ -22,7 +22,8 @@ const QUOTED = new Set([NOT_COMPATIBLE, NO_GUEST_POLICY, SIGN_SNP_ONLY]);
 
 /**
  * The stderr line(s) for an error of ours: one per failed check for
- * `verify`, the original's text for a measurement refusal, else the file
+ * `verify`, the original igvmmeasure's own text for its refusals (no file
+ * name; some in quotes, as its `main` prints a Rust string), else the file
  * and the reason.
  *
  * @example
@@ -38,12 +39,20 @@ export function errorLine(e: IgvmToolError): string {
     case "verification":
       return (e as VerificationError).failures.map((f) => `Error: ${f.file}: ${f.message}\n`)
         .join("");
-    case "measurement":
-      // The original's own messages, as its `main` prints them (no file name).
-      return `Error: ${QUOTED.has(e.message) ? `"${e.message}"` : e.message}\n`;
+    case "measurement": {
+      // The original's own messages, as its `main` prints them (no file name); ours name the file.
+      const reason = (e as MeasurementError).reason;
+      if (QUOTED.has(e.message)) return `Error: "${e.message}"\n`;
+      if (reason === "kvm-check" || reason === "id-block-mismatch") return `Error: ${e.message}\n`;
+      return fileLine(e);
+    }
     default:
-      return e.file !== undefined ? `Error: ${e.file}: ${e.message}\n` : `Error: ${e.message}\n`;
+      return fileLine(e);
   }
+}
+
+function fileLine(e: IgvmToolError): string {
+  return e.file !== undefined ? `Error: ${e.file}: ${e.message}\n` : `Error: ${e.message}\n`;
 }
 
 /**
