@@ -210,3 +210,42 @@ Deno.test("fetch: HTTP errors, a closed port and oversized answers are one line 
     /cannot locate the VCEK on the KDS: a version 2 report does not say which product/,
   );
 });
+
+Deno.test("fetch: an answer that is not a certificate is refused in one line and never cached", async () => {
+  const c = REAL[0];
+  const vcekDer = derBlocks(Deno.readFileSync(c.vcek), "CERTIFICATE")[0];
+  const dir = await tempFiles({});
+  try {
+    const cache = `${dir}/cache`;
+    const args = (base: string) => [
+      c.report,
+      "report",
+      "--fetch",
+      "--kds-url",
+      base,
+      "--cache",
+      cache,
+      "--at",
+      AT_ARG,
+    ];
+    // A proxy's login page where the VCEK should be.
+    await withKds({ [c.kdsPath]: "<html>please log in</html>" }, async (base) => {
+      const r = await cli(args(base));
+      assertEquals(r.code, 1);
+      assertEquals(lines(r.stderr).length, 1, r.stderr);
+      assertMatch(r.stderr, /^Error: .*: http:\/\/127\.0\.0\.1:\d+\/.*: not a usable answer: /);
+      assertOk(!r.stderr.includes("    at "), "no stack trace");
+    });
+    // The next run asks again (the bad answer was not kept) and gets the VCEK.
+    await withKds({
+      [c.kdsPath]: vcekDer,
+      "/vcek/v1/Milan/cert_chain": Deno.readFileSync(AMD_CHAIN.Milan),
+      "/vcek/v1/Milan/crl": 404,
+    }, async (base, asked) => {
+      await cli(args(base));
+      assertEquals(asked[0], c.kdsPath);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -20,6 +20,8 @@
 
 import type { AttestationReport } from "../../snp/report.ts";
 import { parseCrl } from "../../x509/crl.ts";
+import { parseCertificate } from "../../x509/certificate.ts";
+import { derBlocks } from "../../x509/pem.ts";
 import { KdsError } from "./attestation_error.ts";
 import { layoutOfProduct, splFields } from "./tcb_layout.ts";
 import { toHex } from "../../encoding.ts";
@@ -151,14 +153,18 @@ async function readLimited(res: Response, url: string): Promise<Uint8Array> {
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  if (res.body) {
-    for await (const chunk of res.body) {
+  try {
+    for await (const chunk of res.body ?? []) {
       size += chunk.length;
       if (size > MAX_KDS_RESPONSE) {
         throw new KdsError(`${url}: answer is larger than ${MAX_KDS_RESPONSE} bytes`);
       }
       chunks.push(chunk);
     }
+  } catch (e) {
+    if (e instanceof KdsError) throw e;
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new KdsError(`cannot fetch ${url}: the answer broke off: ${why}`);
   }
   const out = new Uint8Array(size);
   let off = 0;
@@ -189,24 +195,52 @@ async function download(url: string, doFetch: typeof globalThis.fetch): Promise<
   return bytes;
 }
 
-function crlIsCurrent(bytes: Uint8Array, at: Date): boolean {
+/** Why `bytes` is not what a KDS item must be (undefined when it is): certificates, or a CRL. */
+type Check = (bytes: Uint8Array) => string | undefined;
+
+function certificates(bytes: Uint8Array): string | undefined {
   try {
-    const crl = parseCrl(bytes);
-    return !crl.nextUpdate || crl.nextUpdate >= at;
-  } catch {
-    return false;
+    for (const der of derBlocks(bytes, "CERTIFICATE")) parseCertificate(der, "KDS answer");
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message.split("\n")[0] : String(e);
   }
 }
 
+function crl(bytes: Uint8Array): string | undefined {
+  try {
+    parseCrl(bytes);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message.split("\n")[0] : String(e);
+  }
+}
+
+/** A cached CRL is used until its nextUpdate; then it is fetched again. */
+function crlIsCurrent(at: Date): (bytes: Uint8Array) => boolean {
+  return (bytes) => {
+    const next = parseCrl(bytes).nextUpdate;
+    return !next || next >= at;
+  };
+}
+
+/**
+ * The item at `url`: from the cache when it holds a good, `fresh` copy under
+ * `key`, else downloaded, checked, and only then cached (a bad answer is
+ * never kept; a stale CRL is, and the revocation check says it is stale).
+ */
 async function cached(
   key: string,
   url: string,
   options: KdsFetchOptions,
-  fresh: (b: Uint8Array) => boolean = () => true,
+  check: Check,
+  fresh: (bytes: Uint8Array) => boolean = () => true,
 ): Promise<{ bytes: Uint8Array; source: string }> {
   const hit = await options.cache?.get(key);
-  if (hit && fresh(hit)) return { bytes: hit, source: url };
+  if (hit && check(hit) === undefined && fresh(hit)) return { bytes: hit, source: url };
   const bytes = await download(url, options.fetch ?? globalThis.fetch);
+  const bad = check(bytes);
+  if (bad !== undefined) throw new KdsError(`${url}: not a usable answer: ${bad}`);
   await options.cache?.put(key, bytes);
   return { bytes, source: url };
 }
@@ -240,7 +274,7 @@ export async function fetchFromKds(
     if (!loc.vcekUrl || !loc.vcekKey) {
       throw new KdsError(`cannot locate the VCEK on the KDS: ${loc.problem}`);
     }
-    out.vcek = await cached(loc.vcekKey, loc.vcekUrl, options);
+    out.vcek = await cached(loc.vcekKey, loc.vcekUrl, options, certificates);
   }
   const product = loc.product;
   if ((want.chain || want.crl) && !product) {
@@ -249,16 +283,16 @@ export async function fetchFromKds(
   const kind = report.keyInfo.signingKeyName === "VLEK" ? "vlek" : "vcek";
   const dir = `${kind}/v1/${product}`;
   if (want.chain) {
-    out.chain = await cached(`${dir}/cert_chain.pem`, `${base}/${dir}/cert_chain`, options);
+    out.chain = await cached(
+      `${dir}/cert_chain.pem`,
+      `${base}/${dir}/cert_chain`,
+      options,
+      certificates,
+    );
   }
   if (want.crl) {
     const at = options.at ?? new Date();
-    out.crl = await cached(
-      `${dir}/crl.der`,
-      `${base}/${dir}/crl`,
-      options,
-      (b) => crlIsCurrent(b, at),
-    );
+    out.crl = await cached(`${dir}/crl.der`, `${base}/${dir}/crl`, options, crl, crlIsCurrent(at));
   }
   return out;
 }
