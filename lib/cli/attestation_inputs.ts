@@ -8,7 +8,7 @@
  */
 
 import { type ParsedArgs, UsageError } from "./args.ts";
-import { withFile } from "./io.ts";
+import { readAtMost, withFile } from "./io.ts";
 import type { IgvmToolError } from "../errors.ts";
 import { DirectoryKdsCache } from "./kds_cache.ts";
 import type { AttestationReport } from "../snp/report.ts";
@@ -117,13 +117,11 @@ function about<E extends IgvmToolError>(path: string, e: E): E {
 
 function readSmall(path: string, what: string): Uint8Array {
   return withFile(path, `read ${what}`, () => {
-    const size = Deno.statSync(path).size;
-    if (size > MAX_FILE) {
-      throw new AttestationError(
-        `${what} file is ${size} bytes, more than the ${MAX_FILE} accepted`,
-      );
+    const bytes = readAtMost(path, MAX_FILE);
+    if (bytes === undefined) {
+      throw new AttestationError(`${what} file is more than the ${MAX_FILE} bytes accepted`);
     }
-    return Deno.readFileSync(path);
+    return bytes;
   });
 }
 

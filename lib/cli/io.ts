@@ -59,6 +59,38 @@ export async function aboutFile<T>(path: string, work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The bytes of `path`, read to its end but never more than `max` of them (a
+ * FIFO or a device has no size to check first); undefined when it holds more.
+ * File-system errors are thrown as they are (wrap the call in {@link withFile}).
+ *
+ * @example
+ * ```ts
+ * import { readAtMost } from "./io.ts";
+ * readAtMost("testdata/sample.igvm", 16); // undefined: the file is larger
+ * ```
+ */
+export function readAtMost(path: string, max: number): Uint8Array | undefined {
+  using file = Deno.openSync(path, { read: true });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = new Uint8Array(Math.min(1 << 16, max + 1 - total));
+    const n = file.readSync(chunk);
+    if (n === null || n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > max) return undefined;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 const encoder = new TextEncoder();
 
 /** Writes all of `text` to stdout. */

@@ -13,7 +13,7 @@
  */
 
 import { type ParsedArgs, UsageError } from "./args.ts";
-import { aboutFile, type CommandContext, withFile } from "./io.ts";
+import { aboutFile, type CommandContext } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
 import { digestLength } from "../measure/measure.ts";
 import { baseJson, jsonText } from "./json.ts";
@@ -22,7 +22,7 @@ import { parseExpectedDigest } from "../verify/expected_digest.ts";
 import { failuresOf, verifyJson, verifyText } from "../verify/verify_report.ts";
 import { verifyImage } from "../verify/verify_image.ts";
 import { VerificationError } from "../verify/verification_error.ts";
-import { parseReport } from "../snp/report.ts";
+import { readReportFile } from "./report_file.ts";
 import { attestationRequested } from "./attestation_options.ts";
 import type { AttestationReport } from "../snp/report.ts";
 import type { AttestationResult } from "../verify/attestation/verify_attestation.ts";
@@ -89,11 +89,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
       );
     }
   }
-  const report = reportPath === undefined ? undefined : withFile(
-    reportPath,
-    "read attestation report",
-    () => parseReport(Deno.readFileSync(reportPath)),
-  );
+  const report = reportPath === undefined ? undefined : readReportFile(reportPath);
   const itself = report && await aboutFile(reportPath!, verifyReportItself(args, report));
 
   const { input, m } = measureInput(args.input, g);

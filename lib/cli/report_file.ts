@@ -1,0 +1,36 @@
+/**
+ * Reading an attestation report file for the CLI (`report`, `verify --report`):
+ * binary or hex text, never more than a report's text could be, errors naming
+ * the file.
+ *
+ * @module
+ */
+
+import { readAtMost, withFile } from "./io.ts";
+import { type AttestationReport, parseReport, REPORT_SIZE } from "../snp/report.ts";
+import { ReportError } from "../errors.ts";
+
+/** Largest report file read: the binary is 1184 bytes, its hex text about 2.4 KB. */
+const MAX_REPORT_FILE = 64 * 1024;
+
+/**
+ * Reads and parses an attestation report file (binary or hex text); errors
+ * name the file.
+ *
+ * @example
+ * ```ts
+ * import { readReportFile } from "./report_file.ts";
+ * readReportFile("testdata/vectors/go-sev-guest/attestation.bin").version; // 2
+ * ```
+ */
+export function readReportFile(path: string): AttestationReport {
+  return withFile(path, "read attestation report", () => {
+    const bytes = readAtMost(path, MAX_REPORT_FILE);
+    if (bytes === undefined) {
+      throw new ReportError(
+        `attestation report is more than ${MAX_REPORT_FILE} bytes, expected ${REPORT_SIZE} (or its hex text)`,
+      );
+    }
+    return parseReport(bytes);
+  });
+}
