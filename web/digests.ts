@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type IgvmFile, measureAll } from "../lib/mod.ts";
+import { type IgvmFile, measureAll, toHex } from "../lib/mod.ts";
 import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 
 /** One digest as the page shows it: lower-case hex, or the refusal. */
@@ -37,5 +37,8 @@ export interface DigestOptions {
  * ```
  */
 export function measureAllDigests(file: IgvmFile, options: DigestOptions = {}): DigestEntry[] {
-  return measureAll(file, options).map((d) => ({ ...d, digest: d.digest?.toHex() ?? null }));
+  return measureAll(file, options).map((d) => ({
+    ...d,
+    digest: d.digest === null ? null : toHex(d.digest),
+  }));
 }

@@ -15,6 +15,7 @@ import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmToolError, MeasurementError } from "../lib/errors.ts";
 import { type Measurement, NOT_COMPATIBLE, parseOptionsFor } from "../lib/measure/measure.ts";
 import { parseReport } from "../lib/snp/report.ts";
+import { fromHex } from "../lib/encoding.ts";
 import { failuresOf, verifyJson, verifyText } from "../lib/verify/verify_report.ts";
 import { verifyImage } from "../lib/verify/verify_image.ts";
 import { toCertificates, verifyAttestation } from "../lib/verify/attestation/verify_attestation.ts";
@@ -69,7 +70,7 @@ function snpDigest(image: MeasuredImage, semantics: string): Uint8Array {
   const entry = image.digests.find((d) => d.platform === "sev-snp" && d.semantics === semantics);
   if (entry === undefined) throw new MeasurementError(NOT_COMPATIBLE, "platform-not-in-file");
   if (entry.digest === null) throw new MeasurementError(entry.refusal ?? "refused");
-  return Uint8Array.fromHex(entry.digest);
+  return fromHex(entry.digest);
 }
 
 /**

@@ -19,7 +19,7 @@ import { compileModule } from "../wasm_module.ts";
 
 /**
  * Most bytes a measurement hashes with the WebAssembly SHA-256 where
- * `node:crypto` is available: past about 6 MiB, `node:crypto` (with the CPU's
+ * `node:crypto` is available: past 4 MiB (`WASM_SHA256_MAX_BYTES`), `node:crypto` (with the CPU's
  * SHA extensions ≈ 3× as fast) saves more than loading it costs.
  */
 export const WASM_SHA256_MAX_BYTES = 4 << 20;

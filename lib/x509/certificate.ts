@@ -238,8 +238,3 @@ export function parseCertificate(der: Uint8Array, what = "certificate"): Certifi
     extensions,
   };
 }
-
-/** The serial number as hex (`00` for AMD's VCEKs). */
-export function serialHex(cert: { readonly serial: Uint8Array }): string {
-  return toHex(cert.serial);
-}
