@@ -6,7 +6,9 @@
  */
 
 import { NOT_COMPATIBLE } from "../lib/measure/measure.ts";
-import { assertEquals, assertOk } from "./assert.ts";
+import { coconut } from "./measure_helpers.ts";
+import { MeasurementError } from "../lib/errors.ts";
+import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
 import { pageData, platform, snpVpContext } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
@@ -317,4 +319,15 @@ Deno.test("measure: platform missing → MeasurementError, the original's messag
     assertEquals(e.message, NOT_COMPATIBLE);
     assertEquals(e.reason, "platform-not-in-file");
   });
+});
+
+Deno.test("measure: page data longer than a page (a built file) is refused, not cut", () => {
+  // A parsed file never has it (parsers read 4 KiB); the crate's rules refuse it too.
+  for (const platform of ["sev-snp", "sev-es"] as const) {
+    const model = fileFor(platform === "sev-snp" ? PlatformType.SEV_SNP : PlatformType.SEV_ES, [
+      pageData(0x1000n, 1, new Uint8Array(8192)),
+    ]);
+    const e = assertThrowsMatch(() => coconut(model, { platform }), MeasurementError);
+    assertEquals(e.message, "unsupported page data size: 8192 bytes", platform);
+  }
 });

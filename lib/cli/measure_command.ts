@@ -43,7 +43,9 @@ export interface Input {
  * source may hash while the headers are parsed.
  */
 export function loadInput(path: string, options: ParseOptions = {}, snp = true): Input {
-  const sourceOptions = snp ? fileSourceDefaults() : { ...fileSourceDefaults(), speculate: false };
+  // Only SEV-SNP digests hash pages ahead: the others read pages as they fold them, so they need
+  // no worker threads.
+  const sourceOptions = snp ? fileSourceDefaults() : { ...fileSourceDefaults(), hashAhead: false };
   const source = withFile(path, "read file", () => openFileSource(path, sourceOptions));
   try {
     const file = withFile(path, "read file", () => parseIgvm(source, options));

@@ -19,6 +19,7 @@ import { SnpPageType } from "./page_info.ts";
 import { type PageRecord, pages } from "./records.ts";
 import type { RuleOptions, RuleSet } from "./rule_set.ts";
 import { kvmCheckVmsa, kvmVmsaOrderError } from "./kvm_check.ts";
+import { checkPageSize } from "./crate_rules.ts";
 
 /** What a coconut measurement carries from directive to directive. */
 interface CoconutState extends RuleOptions {
@@ -74,6 +75,7 @@ function snpPage(d: PageData, count: number, nativeZero: boolean): PageRecord | 
           : pages(d.gpa, SnpPageType.NORMAL, null, "Normal", count);
       }
       // DIFF: the `shared` flag is ignored (so does QEMU); the crate skips shared pages.
+      checkPageSize(d.data); // only built files can have more: refused, not cut
       return pages(d.gpa, SnpPageType.NORMAL, d.data, "Normal");
     case PageDataType.SECRETS:
       return pages(d.gpa, SnpPageType.SECRETS, null, "Secrets", count);
@@ -156,7 +158,10 @@ export const COCONUT_SEV: RuleSet<CoconutState> = {
   selects,
   start,
   directives: {
-    PageData: (d) => pages(d.gpa, 0, d.data, "Normal", pageCount(d)),
+    PageData: (d) => {
+      checkPageSize(d.data); // only built files can have more: refused, not cut
+      return pages(d.gpa, 0, d.data, "Normal", pageCount(d));
+    },
     ParameterInsert: (d, s) => {
       checkInsertOrder(s);
       return pages(d.gpa, 0, null, "Normal");
