@@ -47,16 +47,10 @@
 import { ReportError } from "../errors.ts";
 import type { P384PublicKey } from "./public_key.ts";
 import { decodeSnpSignature, type EcdsaSignature, verifySignature } from "./signature.ts";
-import {
-  decodeTcb,
-  type Product,
-  productFromCpuid,
-  type TcbLayout,
-  type TcbVersion,
-} from "./tcb_version.ts";
+import { decodeTcb, type Product, productFromCpuid, type TcbVersion } from "./tcb_version.ts";
 
 export { decodeTcb, productFromCpuid } from "./tcb_version.ts";
-export type { Product, TcbLayout, TcbVersion } from "./tcb_version.ts";
+export type { Product, TcbVersion } from "./tcb_version.ts";
 
 /** Size of an attestation report in bytes. */
 export const REPORT_SIZE = 0x4a0;
@@ -152,7 +146,7 @@ export interface AttestationReport {
   /** CPU generation, which selects the TCB layout. */
   product: Product;
   /** TCB layout used to decode the TCB fields. */
-  tcbLayout: TcbLayout;
+  tcbLayout: "milan-genoa" | "turin";
   /** The 1184 report bytes (a copy). */
   bytes: Uint8Array;
 }
@@ -242,7 +236,7 @@ interface Generation {
   /** The CPU generation. */
   readonly product: Product;
   /** The layout of the report's TCB_VERSION fields. */
-  readonly tcbLayout: TcbLayout;
+  readonly tcbLayout: AttestationReport["tcbLayout"];
   /** CPUID_FAM_ID, CPUID_MOD_ID, CPUID_STEP (v3+; undefined for v2). */
   readonly cpuidFamId?: number;
   readonly cpuidModId?: number;

@@ -9,9 +9,6 @@
 /** AMD EPYC generation, from the CPUID fields (v3+) or the CHIP_ID (v2). */
 export type Product = "Milan" | "Genoa" | "Turin" | "Venice" | "unknown";
 
-/** The TCB_VERSION layouts. */
-export type TcbLayout = "milan-genoa" | "turin";
-
 /** A decoded TCB_VERSION. */
 export interface TcbVersion {
   /** The 8 bytes as stored. */
@@ -62,7 +59,7 @@ export function productFromCpuid(family: number, model: number): Product {
  * t.microcode; // 68
  * ```
  */
-export function decodeTcb(raw: Uint8Array, layout: TcbLayout): TcbVersion {
+export function decodeTcb(raw: Uint8Array, layout: "milan-genoa" | "turin"): TcbVersion {
   const bytes = raw.slice(0, 8);
   const value = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (layout === "turin") {
