@@ -165,6 +165,44 @@ Deno.test("sign --json: documented shape", async () => {
   }
 });
 
+Deno.test("sign --json on another platform: the measurement so far plus the refusal, exit 1", async () => {
+  const cases = [
+    // Digests: the original's `-p sev-es ... measure -b`, the igvm crate's TDX measurement.
+    [
+      "sev-es",
+      "sev-es-from-qemu-snp-policy.igvm",
+      "8798D056DD3B30C6B79D4EF340013026B811D4FD34408D8B859B67BE94DC451B",
+    ],
+    [
+      "tdx",
+      "qemu-tdp.igvm",
+      "ACA10E59AFA4ACC80BB6390EE978040B13FAE7B0CA008B8060B0CC538778FB328B50B4A6A051F897E98A1BAA29BDC5E1",
+    ],
+  ];
+  for (const [platform, file, digest] of cases) {
+    const args = [
+      "-p",
+      platform,
+      file,
+      "sign",
+      "--output",
+      "never.igvm",
+      "--id-key",
+      `${KEYS}id_key.pem`,
+    ];
+    const j = await json(["--json", ...args], FILES, 1);
+    checkShape(j, [...table("Every object"), ...table("The `error` member")]);
+    assert.equal(j.platform, platform);
+    assert.equal(j.digest, digest.toLowerCase());
+    assert.deepEqual(j.error, {
+      type: "measurement",
+      message: "Signing is only supported for SEV-SNP",
+      file: null,
+      code: null,
+    });
+  }
+});
+
 Deno.test("verify --json: documented shape, with a report", async () => {
   const report =
     new URL("tee-attestation-verification/genoa_attestation_report.bin", VECTORS).pathname;

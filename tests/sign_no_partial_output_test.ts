@@ -116,6 +116,21 @@ const CASES: Case[] = [
     exit: 1,
   },
   {
+    name: "another platform than SEV-SNP (-p sev-es)",
+    args: (dir) =>
+      Promise.resolve([
+        "-p",
+        "sev-es",
+        input("sev-es-from-qemu-snp-policy.igvm"),
+        "sign",
+        "--output",
+        `${dir}/${OUT}`,
+        "--id-key",
+        ID_KEY,
+      ]),
+    exit: 1,
+  },
+  {
     name: "input the parser refuses",
     args: (dir) =>
       Promise.resolve([
@@ -197,6 +212,33 @@ for (const c of CASES) {
         assertUnchanged(dir, beforeTop);
       }));
   }
+}
+
+// The original refuses after measuring, with its own message (printed as a Rust string value).
+for (
+  const [platform, file] of [["sev-es", "sev-es-from-qemu-snp-policy.igvm"], [
+    "tdx",
+    "qemu-tdp.igvm",
+  ]]
+) {
+  Deno.test(`sign -p ${platform}: the original's refusal, nothing written`, () =>
+    withTempDir(async (dir) => {
+      const out = `${dir}/signed.igvm`;
+      const r = await run([
+        "-p",
+        platform,
+        input(file),
+        "sign",
+        "--output",
+        out,
+        "--id-key",
+        ID_KEY,
+      ], dir);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, "");
+      assert.equal(r.stderr, 'Error: "Signing is only supported for SEV-SNP"\n');
+      assert.deepEqual(listDir(dir), []);
+    }));
 }
 
 Deno.test("failed sign: output folder does not exist", () =>

@@ -3,7 +3,7 @@
  * signs it and writes a copy of the file with an `IGVM_VHT_SNP_ID_BLOCK`
  * directive; byte-identical to the original for the original's options.
  *
- * Three ways to sign:
+ * Three ways to sign (options and their checks in `sign_args.ts`):
  * - with private keys: `--output OUT --id-key KEY [--author-key KEY]`;
  * - keys in an HSM or KMS, step 1: `--write-id-block FILE` writes the 96-byte
  *   ID block to sign, and with `--id-public-key PEM` `--write-id-key FILE`
@@ -13,6 +13,9 @@
  *   DER ECDSA signatures (as `openssl dgst -sha384 -sign` writes them),
  *   checking every signature first.
  *
+ * Every input is read and checked before anything is written, so a bad key or
+ * signature leaves no output file behind.
+ *
  * @module
  */
 
@@ -21,12 +24,11 @@ import { type CommandContext, FileAccessError, withFile } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
 import { SIGN_SNP_ONLY } from "./error_line.ts";
 import type { Measurement } from "../measure/measure.ts";
-import { globalOptions, stringOption as opt } from "./options.ts";
+import { globalOptions } from "./options.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { policyJson } from "../verify/policy_view.ts";
 import type { IdBlock } from "../snp/id_block.ts";
 import { MeasurementError } from "../errors.ts";
-import { UsageError } from "./args.ts";
 import { parsePrivateKeyPem, parsePublicKeyPem } from "../snp/keys.ts";
 import { keyDigest, type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
 import {
@@ -39,44 +41,29 @@ import {
   idBlockDirective,
   type IdBlockFields,
   idBlockFor,
+  type IdBlockSignatures,
   withIdBlock,
 } from "../snp/igvm_id_block.ts";
 import { serializedChunks } from "../igvm/serializer.ts";
 import { writeAllSync, writeFileAtomic } from "./safe_write.ts";
 import type { IgvmFile } from "../igvm/types.ts";
+import { idBlockFields, signFlow, type SignPaths, signPaths } from "./sign_args.ts";
 
-function readKeyFile(path: string): Uint8Array {
-  return withFile(path, "read key file", () => Deno.readFileSync(path));
+/** What every flow works from: the command, the measurement and the ID block to sign. */
+interface Signing {
+  readonly args: ParsedArgs;
+  readonly ctx: CommandContext;
+  readonly m: Measurement;
+  /** The ID block as fields. */
+  readonly block: IdBlock;
+  /** The 96 bytes that the ID key signs. */
+  readonly idBlock: Uint8Array;
 }
 
-function hex16(value: string, flag: string): Uint8Array {
-  const clean = value.replace(/^0x/i, "");
-  if (!/^[0-9a-fA-F]{1,32}$/.test(clean) || clean.length % 2 !== 0) {
-    throw new UsageError(
-      `invalid value '${value}' for '--${flag} <HEX>': expected up to 16 bytes of hex`,
-    );
-  }
-  const out = new Uint8Array(16);
-  out.set(Uint8Array.fromHex(clean));
-  return out;
-}
-
-/** Parses the ID block field options. */
-export function idBlockFields(o: ParsedArgs["commandOptions"]): IdBlockFields {
-  const fields: { familyId?: Uint8Array; imageId?: Uint8Array; guestSvn?: number } = {};
-  if (typeof o["family-id"] === "string") fields.familyId = hex16(o["family-id"], "family-id");
-  if (typeof o["image-id"] === "string") fields.imageId = hex16(o["image-id"], "image-id");
-  if (typeof o["guest-svn"] === "string") {
-    const v = o["guest-svn"];
-    const n = /^(0x[0-9a-f]+|[0-9]+)$/i.test(v) ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-      throw new UsageError(
-        `invalid value '${v}' for '--guest-svn <N>': expected an integer 0..4294967295`,
-      );
-    }
-    fields.guestSvn = n;
-  }
-  return fields;
+function readPrivateKey(path: string): { d: Uint8Array; key: P384PublicKey } {
+  const pem = withFile(path, "read key file", () => Deno.readFileSync(path));
+  const { d, qx, qy } = withFile(path, "read key file", () => parsePrivateKeyPem(pem));
+  return { d, key: { qx, qy } };
 }
 
 function readDerSignature(path: string): EcdsaSignature {
@@ -98,14 +85,13 @@ export async function writeIgvm(path: string, file: IgvmFile): Promise<void> {
 
 /** The JSON object of `sign` (docs/json.md). */
 function signJson(
-  args: ParsedArgs,
-  m: Measurement,
-  block: IdBlock,
+  s: Signing,
   output: string | null,
   written: string[],
   idKey: P384PublicKey | undefined,
   authorKey: P384PublicKey | undefined,
 ): Record<string, unknown> {
+  const { args, m, block } = s;
   return {
     ...baseJson(args, m),
     compatibilityMask: m.compatibilityMask,
@@ -128,153 +114,129 @@ function signJson(
   };
 }
 
+/** Prints the result: the JSON object with `--json`, else the verbose log and `lines`. */
+function finish(s: Signing, json: () => Record<string, unknown>, lines: string[]): number {
+  const ctx = s.ctx;
+  if (ctx.json) {
+    ctx.io.stdout(jsonText(json()));
+    return 0;
+  }
+  ctx.out.push(...lines);
+  ctx.io.stdout(ctx.out.splice(0).join(""));
+  return 0;
+}
+
+/**
+ * The ID block of the measured file; with `--json`, the head of the answer
+ * (also of an error's) is set first. Refuses a platform other than SEV-SNP.
+ */
+function idBlockToSign(
+  args: ParsedArgs,
+  ctx: CommandContext,
+  file: IgvmFile,
+  m: Measurement,
+  fields: IdBlockFields,
+): Signing {
+  if (ctx.json) {
+    ctx.out.length = 0; // no verbose log in JSON
+    ctx.partial = {
+      ...baseJson(args, m),
+      compatibilityMask: m.compatibilityMask,
+      digest: m.digest.toHex(),
+    };
+  }
+  if (m.platform !== "sev-snp") {
+    throw new MeasurementError(SIGN_SNP_ONLY, "snp-only");
+  }
+  const { block, bytes } = idBlockFor(file, m.digest, m.compatibilityMask, fields);
+  return { args, ctx, m, block, idBlock: bytes };
+}
+
+/** The export flow: writes the ID block and/or the ID key structure for an HSM to sign. */
+async function exportIdBlock(s: Signing, p: SignPaths): Promise<number> {
+  // Read every input before writing anything, so a bad key leaves no output behind.
+  const idKey = p.idPublicKey !== undefined ? readPublicKey(p.idPublicKey) : undefined;
+  const structure = p.writeIdKey !== undefined ? snpPublicKey(idKey!) : undefined;
+  if (p.writeIdBlock !== undefined) {
+    await writeFileAtomic(p.writeIdBlock, (f) => writeAllSync(f, s.idBlock));
+  }
+  if (p.writeIdKey !== undefined) {
+    await writeFileAtomic(p.writeIdKey, (f) => writeAllSync(f, structure!));
+  }
+  const written = [p.writeIdBlock, p.writeIdKey].filter((w): w is string => w !== undefined);
+  return finish(
+    s,
+    () => signJson(s, null, written, idKey, undefined),
+    written.map((w) => `Wrote ${w}\n`),
+  );
+}
+
+/** The key flow: signs the ID block with the ID key, and the ID key with the author key. */
+function signWithKeys(s: Signing, p: SignPaths): IdBlockSignatures {
+  const id = readPrivateKey(p.idKey!);
+  const idSignature = signP384(s.idBlock, id.d);
+  if (p.authorKey === undefined) return { idSignature, idKey: id.key };
+  const author = readPrivateKey(p.authorKey);
+  return {
+    idSignature,
+    idKey: id.key,
+    author: { signature: signP384(snpPublicKey(id.key), author.d), key: author.key },
+  };
+}
+
+/** The external flow: reads the DER signatures and checks each against its public key. */
+async function externalSignatures(s: Signing, p: SignPaths): Promise<IdBlockSignatures> {
+  const idKey = readPublicKey(p.idPublicKey!);
+  const idSignature = readDerSignature(p.idSignature!);
+  if (!(await verifySignature(s.idBlock, idSignature, idKey))) {
+    throw new FileAccessError(
+      p.idSignature!,
+      "signature does not verify over this file's ID block with the given ID public key",
+    );
+  }
+  if (p.authorSignature === undefined) return { idSignature, idKey };
+  const key = readPublicKey(p.authorPublicKey!);
+  const signature = readDerSignature(p.authorSignature);
+  if (!(await verifySignature(snpPublicKey(idKey), signature, key))) {
+    throw new FileAccessError(
+      p.authorSignature,
+      "signature does not verify over the ID key structure with the given author public key",
+    );
+  }
+  return { idSignature, idKey, author: { signature, key } };
+}
+
+/** Writes the signed copy of `file` to `output`. */
+async function writeSigned(
+  s: Signing,
+  file: IgvmFile,
+  output: string,
+  sigs: IdBlockSignatures,
+): Promise<number> {
+  const directive = idBlockDirective(s.m.compatibilityMask, s.block, sigs);
+  // The original rebuilds the file as format version 1 (`IgvmRevision::V1`) whatever the input's
+  // version; SEV-SNP files are x64 with 4 KiB pages, which version 1 implies.
+  await writeIgvm(output, { ...withIdBlock(file, directive), revision: { version: 1 } });
+  return finish(
+    s,
+    () => signJson(s, output, [output], sigs.idKey, sigs.author?.key),
+    [`Successfully created signed file: ${output}\n`],
+  );
+}
+
 /** Runs `sign`. */
 export async function signCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
-  const o = args.commandOptions;
-  const output = opt(o, "output");
-  const idKeyPath = opt(o, "id-key");
-  const authorKeyPath = opt(o, "author-key");
-  const idPubPath = opt(o, "id-public-key");
-  const idSigPath = opt(o, "id-signature");
-  const authorPubPath = opt(o, "author-public-key");
-  const authorSigPath = opt(o, "author-signature");
-  const writeIdBlock = opt(o, "write-id-block");
-  const writeIdKey = opt(o, "write-id-key");
-  const external = idSigPath !== undefined;
-  const exporting = writeIdBlock !== undefined || writeIdKey !== undefined;
-  if (exporting) {
-    if (
-      output !== undefined || idKeyPath !== undefined || external || authorKeyPath !== undefined
-    ) {
-      throw new UsageError(
-        "'--write-id-block'/'--write-id-key' cannot be used with '--output', keys or signatures",
-      );
-    }
-    if (writeIdKey !== undefined && idPubPath === undefined) {
-      throw new UsageError("'--write-id-key' requires '--id-public-key <PEM>'");
-    }
-  } else {
-    if (output === undefined) {
-      throw new UsageError(
-        "the following required arguments were not provided:\n  --output <OUTPUT>",
-      );
-    }
-    if (idKeyPath === undefined && !external) {
-      throw new UsageError(
-        "the following required arguments were not provided:\n  --id-key <ID_KEY>",
-      );
-    }
-    if (idKeyPath !== undefined && external) {
-      throw new UsageError("'--id-key' cannot be used with '--id-signature'");
-    }
-    if (external && idPubPath === undefined) {
-      throw new UsageError("'--id-signature' requires '--id-public-key <PEM>'");
-    }
-    if (
-      authorKeyPath !== undefined && (authorSigPath !== undefined || authorPubPath !== undefined)
-    ) {
-      throw new UsageError(
-        "'--author-key' cannot be used with '--author-signature'/'--author-public-key'",
-      );
-    }
-    if ((authorSigPath === undefined) !== (authorPubPath === undefined)) {
-      throw new UsageError("'--author-signature' and '--author-public-key' go together");
-    }
-    if (authorSigPath !== undefined && !external) {
-      throw new UsageError("'--author-signature' requires '--id-signature'");
-    }
-  }
-  const fields = idBlockFields(o);
-
+  const paths = signPaths(args.commandOptions);
+  const flow = signFlow(paths);
+  const fields = idBlockFields(args.commandOptions);
   const g = globalOptions(args);
   const log = g.verbose ? (line: string) => ctx.out.push(line + "\n") : undefined;
   const { input, m } = measureInput(args.input, g, log);
-  const file = input.file;
   try {
-    if (ctx.json) {
-      ctx.out.length = 0; // no verbose log in JSON
-      ctx.partial = {
-        ...baseJson(args, m),
-        compatibilityMask: m.compatibilityMask,
-        digest: m.digest.toHex(),
-      };
-    }
-    if (m.platform !== "sev-snp") {
-      throw new MeasurementError(SIGN_SNP_ONLY, "snp-only");
-    }
-    const { block, bytes: idBlock } = idBlockFor(file, m.digest, m.compatibilityMask, fields);
-
-    if (exporting) {
-      // Read every input before writing anything, so a bad key leaves no output behind.
-      const idKey = idPubPath !== undefined ? readPublicKey(idPubPath) : undefined;
-      const structure = writeIdKey !== undefined ? snpPublicKey(idKey!) : undefined;
-      if (writeIdBlock !== undefined) {
-        await writeFileAtomic(writeIdBlock, (f) => writeAllSync(f, idBlock));
-      }
-      if (writeIdKey !== undefined) {
-        await writeFileAtomic(writeIdKey, (f) => writeAllSync(f, structure!));
-      }
-      const written = [writeIdBlock, writeIdKey].filter((p): p is string => p !== undefined);
-      if (ctx.json) {
-        ctx.io.stdout(jsonText(signJson(args, m, block, null, written, idKey, undefined)));
-        return 0;
-      }
-      for (const p of written) ctx.out.push(`Wrote ${p}\n`);
-      ctx.io.stdout(ctx.out.splice(0).join(""));
-      return 0;
-    }
-
-    let idKey: P384PublicKey;
-    let idSignature: EcdsaSignature;
-    let author: { signature: EcdsaSignature; key: P384PublicKey } | undefined;
-    if (!external) {
-      const key = withFile(
-        idKeyPath!,
-        "read key file",
-        () => parsePrivateKeyPem(readKeyFile(idKeyPath!)),
-      );
-      idKey = { qx: key.qx, qy: key.qy };
-      idSignature = signP384(idBlock, key.d);
-      if (authorKeyPath !== undefined) {
-        const ak = withFile(
-          authorKeyPath,
-          "read key file",
-          () => parsePrivateKeyPem(readKeyFile(authorKeyPath)),
-        );
-        author = { signature: signP384(snpPublicKey(idKey), ak.d), key: { qx: ak.qx, qy: ak.qy } };
-      }
-    } else {
-      idKey = readPublicKey(idPubPath!);
-      idSignature = readDerSignature(idSigPath!);
-      if (!(await verifySignature(idBlock, idSignature, idKey))) {
-        throw new FileAccessError(
-          idSigPath!,
-          "signature does not verify over this file's ID block with the given ID public key",
-        );
-      }
-      if (authorSigPath !== undefined) {
-        const key = readPublicKey(authorPubPath!);
-        const signature = readDerSignature(authorSigPath);
-        if (!(await verifySignature(snpPublicKey(idKey), signature, key))) {
-          throw new FileAccessError(
-            authorSigPath,
-            "signature does not verify over the ID key structure with the given author public key",
-          );
-        }
-        author = { signature, key };
-      }
-    }
-    const directive = idBlockDirective(m.compatibilityMask, block, { idSignature, idKey, author });
-    // The original rebuilds the file as format version 1 (`IgvmRevision::V1`) whatever the input's
-    // version; SEV-SNP files are x64 with 4 KiB pages, which version 1 implies.
-    await writeIgvm(output!, { ...withIdBlock(file, directive), revision: { version: 1 } });
-    if (ctx.json) {
-      ctx.io.stdout(jsonText(signJson(args, m, block, output!, [output!], idKey, author?.key)));
-      return 0;
-    }
-    ctx.out.push(`Successfully created signed file: ${output}\n`);
-    ctx.io.stdout(ctx.out.splice(0).join(""));
-    return 0;
+    const s = idBlockToSign(args, ctx, input.file, m, fields);
+    if (flow === "export") return await exportIdBlock(s, paths);
+    const sigs = flow === "keys" ? signWithKeys(s, paths) : await externalSignatures(s, paths);
+    return await writeSigned(s, input.file, paths.output!, sigs);
   } finally {
     input.close();
   }

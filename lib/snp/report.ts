@@ -47,6 +47,10 @@
 import { ReportError } from "../errors.ts";
 import type { P384PublicKey } from "./public_key.ts";
 import { decodeSnpSignature, type EcdsaSignature, verifySignature } from "./signature.ts";
+import { decodeTcb, type Product, productFromCpuid, type TcbVersion } from "./tcb_version.ts";
+
+export { decodeTcb, productFromCpuid } from "./tcb_version.ts";
+export type { Product, TcbVersion } from "./tcb_version.ts";
 
 /** Size of an attestation report in bytes. */
 export const REPORT_SIZE = 0x4a0;
@@ -56,27 +60,6 @@ export const SUPPORTED_REPORT_VERSIONS: readonly number[] = [2, 3, 5];
 
 /** Number of leading bytes the report signature covers. */
 export const REPORT_SIGNED_SIZE = 0x2a0;
-
-/** AMD EPYC generation, from the CPUID fields (v3+) or the CHIP_ID (v2). */
-export type Product = "Milan" | "Genoa" | "Turin" | "Venice" | "unknown";
-
-/** A decoded TCB_VERSION. */
-export interface TcbVersion {
-  /** The 8 bytes as stored. */
-  raw: Uint8Array;
-  /** The bytes read as a little-endian u64 (how some tools display it). */
-  value: bigint;
-  /** FMC SPL (Turin layout only). */
-  fmc?: number;
-  /** Boot loader SPL. */
-  bootLoader: number;
-  /** TEE SPL. */
-  tee: number;
-  /** SNP firmware SPL. */
-  snp: number;
-  /** Microcode SPL. */
-  microcode: number;
-}
 
 /** KEY_INFO decoded. */
 export interface KeyInfo {
@@ -193,62 +176,6 @@ function isText(bytes: Uint8Array): boolean {
   return true;
 }
 
-/**
- * Identifies the CPU generation from CPUID family and model (ranges as the
- * virtee `sev` crate uses them).
- *
- * @example
- * ```ts
- * import { productFromCpuid } from "./report.ts";
- * productFromCpuid(0x19, 0x11); // "Genoa"
- * ```
- */
-export function productFromCpuid(family: number, model: number): Product {
-  if (family === 0x19) {
-    if (model <= 0x0f) return "Milan";
-    if ((model >= 0x10 && model <= 0x1f) || (model >= 0xa0 && model <= 0xaf)) return "Genoa";
-  } else if (family === 0x1a) {
-    if (model <= 0x11) return "Turin";
-    const venice = [[0x50, 0x57], [0x90, 0x9f], [0xa0, 0xaf], [0xc0, 0xc7]];
-    if (venice.some(([lo, hi]) => model >= lo && model <= hi)) return "Venice";
-  }
-  return "unknown";
-}
-
-/**
- * Decodes an 8-byte TCB_VERSION with the given layout.
- *
- * @example
- * ```ts
- * import { decodeTcb } from "./report.ts";
- * const t = decodeTcb(new Uint8Array([2, 0, 0, 0, 0, 0, 5, 0x44]), "milan-genoa");
- * t.microcode; // 68
- * ```
- */
-export function decodeTcb(raw: Uint8Array, layout: "milan-genoa" | "turin"): TcbVersion {
-  const bytes = raw.slice(0, 8);
-  const value = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (layout === "turin") {
-    return {
-      raw: bytes,
-      value,
-      fmc: bytes[0],
-      bootLoader: bytes[1],
-      tee: bytes[2],
-      snp: bytes[3],
-      microcode: bytes[7],
-    };
-  }
-  return {
-    raw: bytes,
-    value,
-    bootLoader: bytes[0],
-    tee: bytes[1],
-    snp: bytes[6],
-    microcode: bytes[7],
-  };
-}
-
 function decodeKeyInfo(raw: number): KeyInfo {
   const signingKey = (raw >> 2) & 7;
   const names: Record<number, KeyInfo["signingKeyName"]> = { 0: "VCEK", 1: "VLEK", 7: "none" };
@@ -276,20 +203,24 @@ function decodeKeyInfo(raw: number): KeyInfo {
  * ```
  */
 export function parseReport(input: Uint8Array | string): AttestationReport {
-  let bytes: Uint8Array;
-  if (typeof input === "string") {
-    bytes = hexToBytes(input);
-  } else if (input.length === REPORT_SIZE) {
-    bytes = Uint8Array.prototype.slice.call(input); // a copy, also of a Node.js Buffer
-  } else if (input.length > 0 && isText(input)) {
-    bytes = hexToBytes(new TextDecoder().decode(input));
-  } else {
-    throw new ReportError(
-      `attestation report is ${input.length} bytes, expected ${REPORT_SIZE}`,
-    );
+  const bytes = reportBytes(input);
+  const version = reportVersion(bytes);
+  return decodeReport(bytes, version, reportGeneration(bytes, version));
+}
+
+/** The 1184 report bytes of `input`: a copy of a binary report, or its hex text decoded. */
+function reportBytes(input: Uint8Array | string): Uint8Array {
+  if (typeof input === "string") return hexToBytes(input);
+  if (input.length === REPORT_SIZE) {
+    return Uint8Array.prototype.slice.call(input); // a copy, also of a Node.js Buffer
   }
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = v.getUint32(0x000, true);
+  if (input.length > 0 && isText(input)) return hexToBytes(new TextDecoder().decode(input));
+  throw new ReportError(`attestation report is ${input.length} bytes, expected ${REPORT_SIZE}`);
+}
+
+/** VERSION (0x000), refused unless one of {@link SUPPORTED_REPORT_VERSIONS}. */
+function reportVersion(bytes: Uint8Array): number {
+  const version = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
   if (!SUPPORTED_REPORT_VERSIONS.includes(version)) {
     throw new ReportError(
       `unsupported attestation report version ${version} (supported: ${
@@ -297,26 +228,44 @@ export function parseReport(input: Uint8Array | string): AttestationReport {
       })`,
     );
   }
-  const chipId = bytes.slice(0x1a0, 0x1e0);
-  let product: Product;
-  let tcbLayout: "milan-genoa" | "turin";
-  let cpuidFamId: number | undefined;
-  let cpuidModId: number | undefined;
-  let cpuidStep: number | undefined;
+  return version;
+}
+
+/** The CPU generation of a report and what tells it: the CPUID fields (v3+) or CHIP_ID (v2). */
+interface Generation {
+  /** The CPU generation. */
+  readonly product: Product;
+  /** The layout of the report's TCB_VERSION fields. */
+  readonly tcbLayout: AttestationReport["tcbLayout"];
+  /** CPUID_FAM_ID, CPUID_MOD_ID, CPUID_STEP (v3+; undefined for v2). */
+  readonly cpuidFamId?: number;
+  readonly cpuidModId?: number;
+  readonly cpuidStep?: number;
+}
+
+function reportGeneration(bytes: Uint8Array, version: number): Generation {
   if (version >= 3) {
-    cpuidFamId = bytes[0x188];
-    cpuidModId = bytes[0x189];
-    cpuidStep = bytes[0x18a];
-    product = productFromCpuid(cpuidFamId, cpuidModId);
-    tcbLayout = cpuidFamId >= 0x1a ? "turin" : "milan-genoa";
-  } else {
-    // v2 has no CPUID fields. Turin uses only the first 8 bytes of CHIP_ID.
-    const tail = chipId.subarray(8).some((b) => b !== 0);
-    const head = chipId.subarray(0, 8).some((b) => b !== 0);
-    product = head && !tail ? "Turin" : "unknown";
-    tcbLayout = product === "Turin" ? "turin" : "milan-genoa";
+    const [cpuidFamId, cpuidModId, cpuidStep] = bytes.subarray(0x188, 0x18b);
+    return {
+      product: productFromCpuid(cpuidFamId, cpuidModId),
+      tcbLayout: cpuidFamId >= 0x1a ? "turin" : "milan-genoa",
+      cpuidFamId,
+      cpuidModId,
+      cpuidStep,
+    };
   }
-  const tcb = (off: number) => decodeTcb(bytes.subarray(off, off + 8), tcbLayout);
+  // v2 has no CPUID fields. Turin uses only the first 8 bytes of CHIP_ID.
+  const chipId = bytes.subarray(0x1a0, 0x1e0);
+  const tail = chipId.subarray(8).some((b) => b !== 0);
+  const head = chipId.subarray(0, 8).some((b) => b !== 0);
+  const product = head && !tail ? "Turin" : "unknown";
+  return { product, tcbLayout: product === "Turin" ? "turin" : "milan-genoa" };
+}
+
+/** The report's fields (layout in the module comment), decoded with the generation's TCB layout. */
+function decodeReport(bytes: Uint8Array, version: number, g: Generation): AttestationReport {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tcb = (off: number) => decodeTcb(bytes.subarray(off, off + 8), g.tcbLayout);
   return {
     version,
     guestSvn: v.getUint32(0x004, true),
@@ -336,10 +285,10 @@ export function parseReport(input: Uint8Array | string): AttestationReport {
     reportId: bytes.slice(0x140, 0x160),
     reportIdMa: bytes.slice(0x160, 0x180),
     reportedTcb: tcb(0x180),
-    cpuidFamId,
-    cpuidModId,
-    cpuidStep,
-    chipId,
+    cpuidFamId: g.cpuidFamId,
+    cpuidModId: g.cpuidModId,
+    cpuidStep: g.cpuidStep,
+    chipId: bytes.slice(0x1a0, 0x1e0),
     committedTcb: tcb(0x1e0),
     currentBuild: bytes[0x1e8],
     currentMinor: bytes[0x1e9],
@@ -351,8 +300,8 @@ export function parseReport(input: Uint8Array | string): AttestationReport {
     launchMitVector: version >= 5 ? v.getBigUint64(0x1f8, true) : undefined,
     currentMitVector: version >= 5 ? v.getBigUint64(0x200, true) : undefined,
     signature: decodeReportSignature(bytes),
-    product,
-    tcbLayout,
+    product: g.product,
+    tcbLayout: g.tcbLayout,
     bytes,
   };
 }
