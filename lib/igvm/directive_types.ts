@@ -261,3 +261,11 @@ export type DirectiveHeader =
   | ErrorRange
   | SnpIdBlock
   | VbsMeasurement;
+
+/**
+ * The directive header of type `T` (for a parameter kind such as `VpCount`,
+ * the parameter-usage header that carries it).
+ */
+export type DirectiveOf<T extends DirectiveHeader["type"]> = DirectiveHeader extends infer D
+  ? D extends { readonly type: infer U } ? T extends U ? D : never : never
+  : never;

@@ -13,6 +13,7 @@ import { readPayload } from "../igvm/source.ts";
 import type {
   AArch64CcaVpContext,
   DirectiveHeader,
+  DirectiveOf,
   ErrorRange,
   IgvmFile,
   InitializationHeader,
@@ -106,11 +107,6 @@ interface Summary {
   /** SNP ID blocks. */
   readonly idBlocks: Json[];
 }
-
-/** The directive header of type `T` (a parameter usage for each of the parameter kinds). */
-type DirectiveOf<T extends DirectiveHeader["type"]> = DirectiveHeader extends infer D
-  ? D extends { readonly type: infer U } ? T extends U ? D : never : never
-  : never;
 
 /** Parameter area `index` of the summary, created empty when first named. */
 function area(s: Summary, index: number): AreaJson {

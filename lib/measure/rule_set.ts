@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { DirectiveHeader, IgvmFile } from "../igvm/types.ts";
+import type { DirectiveHeader, DirectiveOf, IgvmFile } from "../igvm/types.ts";
 import type { MeasurementPlan, MeasurementRecord } from "./records.ts";
 import { IgvmToolError } from "../errors.ts";
 
@@ -17,9 +17,6 @@ export type DigestKind = "snp" | "sev" | "tdx" | "vbs";
 
 /** What a rule emits for one directive: nothing, one record, or several. */
 export type Emitted = MeasurementRecord | readonly MeasurementRecord[] | undefined;
-
-/** The directive header of type `T`. */
-export type DirectiveOf<T extends DirectiveHeader["type"]> = Extract<DirectiveHeader, { type: T }>;
 
 /** The options a rule set reads (the original's `-n` and `-c`). */
 export interface RuleOptions {
