@@ -100,6 +100,161 @@ async function signatureCheck(
   }
 }
 
+/** The summary of directive `d` (with POLICY `policy`) and the 0x404-byte SNP form of its ID key. */
+function summarise(
+  d: SnpIdBlock,
+  policy: bigint | undefined,
+): { summary: IdBlockSummary; idSnpKey: Uint8Array } {
+  const authorKeyEnabled = d.authorPublicKey[0] !== 0;
+  const idSnpKey = igvmToSnpPublicKey(d.idPublicKey);
+  const summary = {
+    directive: d,
+    policy,
+    idKeyDigest: keyDigest(idSnpKey),
+    authorKeyDigest: authorKeyEnabled
+      ? keyDigest(igvmToSnpPublicKey(d.authorPublicKey))
+      : new Uint8Array(48),
+    authorKeyEnabled,
+  };
+  return { summary, idSnpKey };
+}
+
+/** `ld`: the block's LD equals the launch digest. */
+function ldCheck(d: SnpIdBlock, digest: Uint8Array, index: number): Check {
+  const ok = bytesEqual(d.ld, digest);
+  return {
+    name: "ld",
+    status: ok ? "pass" : "fail",
+    detail: ok
+      ? "ID block LD equals the launch digest"
+      : `ID block LD ${upper(d.ld)} differs from the launch digest ${upper(digest)}`,
+    idBlock: index,
+  };
+}
+
+/** `id-signature`: the ID key signs the 96-byte block rebuilt with the loader's POLICY. */
+function idSignatureCheck(
+  d: SnpIdBlock,
+  policy: bigint | undefined,
+  index: number,
+): Promise<Check> | Check {
+  if (d.idKeyAlgorithm !== 1) {
+    return {
+      name: "id-signature",
+      status: "fail",
+      detail: `ID key algorithm is ${d.idKeyAlgorithm}, expected 1 (ECDSA P-384 with SHA-384)`,
+      idBlock: index,
+    };
+  }
+  if (policy === undefined) {
+    return {
+      name: "id-signature",
+      status: "fail",
+      detail: "the file has no guest policy for SEV-SNP, so the signed ID block cannot be rebuilt",
+      idBlock: index,
+    };
+  }
+  const block = {
+    ld: d.ld,
+    familyId: d.familyId,
+    imageId: d.imageId,
+    version: ID_BLOCK_VERSION,
+    guestSvn: d.guestSvn,
+    policy,
+  };
+  return signatureCheck(
+    "id-signature",
+    () => encodeIdBlock(block),
+    d.idKeySignature,
+    d.idPublicKey,
+    `ID key signature over the ID block (with POLICY 0x${policy.toString(16)})`,
+    index,
+  );
+}
+
+/**
+ * `author-key-enabled` and `version`, only when they fail: fields loaders
+ * override (the author key's presence decides; VERSION is passed as 1).
+ */
+function overriddenFieldChecks(d: SnpIdBlock, authorKeyEnabled: boolean, index: number): Check[] {
+  const checks: Check[] = [];
+  if ((d.authorKeyEnabled !== 0) !== authorKeyEnabled) {
+    checks.push({
+      name: "author-key-enabled",
+      status: "fail",
+      detail: `author_key_enabled is ${d.authorKeyEnabled} but the author key is ${
+        authorKeyEnabled ? "present" : "absent"
+      }; loaders go by the key (QEMU: author key curve != 0)`,
+      idBlock: index,
+    });
+  }
+  if (d.version !== ID_BLOCK_VERSION) {
+    checks.push({
+      name: "version",
+      status: "fail",
+      detail: `ID block version is ${d.version}; loaders pass version 1 to the firmware`,
+      idBlock: index,
+    });
+  }
+  return checks;
+}
+
+/** `author-signature`: the author key signs the ID key's SNP form (skipped without an author key). */
+function authorSignatureCheck(
+  d: SnpIdBlock,
+  authorKeyEnabled: boolean,
+  idSnpKey: Uint8Array,
+  index: number,
+): Promise<Check> | Check {
+  if (!authorKeyEnabled) {
+    return { name: "author-signature", status: "skip", detail: "no author key", idBlock: index };
+  }
+  if (d.authorKeyAlgorithm !== 1) {
+    return {
+      name: "author-signature",
+      status: "fail",
+      detail:
+        `author key algorithm is ${d.authorKeyAlgorithm}, expected 1 (ECDSA P-384 with SHA-384)`,
+      idBlock: index,
+    };
+  }
+  return signatureCheck(
+    "author-signature",
+    () => idSnpKey,
+    d.authorKeySignature,
+    d.authorPublicKey,
+    "author key signature over the ID key",
+    index,
+  );
+}
+
+/** The checks of one block, in the order they are shown. */
+async function blockChecks(
+  summary: IdBlockSummary,
+  idSnpKey: Uint8Array,
+  digest: Uint8Array,
+  index: number,
+): Promise<Check[]> {
+  const d = summary.directive;
+  return [
+    ldCheck(d, digest, index),
+    await idSignatureCheck(d, summary.policy, index),
+    ...overriddenFieldChecks(d, summary.authorKeyEnabled, index),
+    await authorSignatureCheck(d, summary.authorKeyEnabled, idSnpKey, index),
+  ];
+}
+
+/** The `id-block` note when there are several blocks (only the last is checked). */
+function severalBlocksNote(count: number): Check {
+  return {
+    name: "id-block",
+    status: "skip",
+    detail: `the file has ${count} SNP ID blocks; only the last, the one ` +
+      "`measure` compares, is checked; QEMU refuses to load a file with more than one " +
+      "(the original igvmmeasure appends one when it re-signs a signed file)",
+  };
+}
+
 /**
  * Checks the SNP ID block of `file` on `mask` against `digest` (the launch
  * digest computed with the options the file is meant to be launched with).
@@ -124,122 +279,14 @@ export async function verifyIdBlocks(
   // As the loader passes them (QEMU backends/igvm.c): the last matching guest policy, VERSION
   // forced to 1, and the author key enabled when the author key's curve field is set.
   const policy = loaderGuestPolicy(file, mask);
-  const blocks: IdBlockSummary[] = [];
-  const checks: Check[] = [];
-  const directives = snpIdBlocks(file, mask);
-  for (const [i, d] of directives.entries()) {
-    const authorKeyEnabled = d.authorPublicKey[0] !== 0;
-    const idSnpKey = igvmToSnpPublicKey(d.idPublicKey);
-    blocks.push({
-      directive: d,
-      policy,
-      idKeyDigest: keyDigest(idSnpKey),
-      authorKeyDigest: authorKeyEnabled
-        ? keyDigest(igvmToSnpPublicKey(d.authorPublicKey))
-        : new Uint8Array(48),
-      authorKeyEnabled,
-    });
-    // Only the last block counts, as for `measure` (and the original appends a new block when
-    // signing a signed file, leaving the stale one before it).
-    if (i !== directives.length - 1) continue;
-    const ldOk = bytesEqual(d.ld, digest);
-    checks.push({
-      name: "ld",
-      status: ldOk ? "pass" : "fail",
-      detail: ldOk
-        ? "ID block LD equals the launch digest"
-        : `ID block LD ${upper(d.ld)} differs from the launch digest ${upper(digest)}`,
-      idBlock: i,
-    });
-    if (d.idKeyAlgorithm !== 1) {
-      checks.push({
-        name: "id-signature",
-        status: "fail",
-        detail: `ID key algorithm is ${d.idKeyAlgorithm}, expected 1 (ECDSA P-384 with SHA-384)`,
-        idBlock: i,
-      });
-    } else if (policy === undefined) {
-      checks.push({
-        name: "id-signature",
-        status: "fail",
-        detail:
-          "the file has no guest policy for SEV-SNP, so the signed ID block cannot be rebuilt",
-        idBlock: i,
-      });
-    } else {
-      const block = {
-        ld: d.ld,
-        familyId: d.familyId,
-        imageId: d.imageId,
-        version: ID_BLOCK_VERSION,
-        guestSvn: d.guestSvn,
-        policy,
-      };
-      checks.push(
-        await signatureCheck(
-          "id-signature",
-          () => encodeIdBlock(block),
-          d.idKeySignature,
-          d.idPublicKey,
-          `ID key signature over the ID block (with POLICY 0x${policy.toString(16)})`,
-          i,
-        ),
-      );
-    }
-    if ((d.authorKeyEnabled !== 0) !== authorKeyEnabled) {
-      checks.push({
-        name: "author-key-enabled",
-        status: "fail",
-        detail: `author_key_enabled is ${d.authorKeyEnabled} but the author key is ${
-          authorKeyEnabled ? "present" : "absent"
-        }; loaders go by the key (QEMU: author key curve != 0)`,
-        idBlock: i,
-      });
-    }
-    if (d.version !== ID_BLOCK_VERSION) {
-      checks.push({
-        name: "version",
-        status: "fail",
-        detail: `ID block version is ${d.version}; loaders pass version 1 to the firmware`,
-        idBlock: i,
-      });
-    }
-    if (!authorKeyEnabled) {
-      checks.push({
-        name: "author-signature",
-        status: "skip",
-        detail: "no author key",
-        idBlock: i,
-      });
-    } else if (d.authorKeyAlgorithm !== 1) {
-      checks.push({
-        name: "author-signature",
-        status: "fail",
-        detail:
-          `author key algorithm is ${d.authorKeyAlgorithm}, expected 1 (ECDSA P-384 with SHA-384)`,
-        idBlock: i,
-      });
-    } else {
-      checks.push(
-        await signatureCheck(
-          "author-signature",
-          () => idSnpKey,
-          d.authorKeySignature,
-          d.authorPublicKey,
-          "author key signature over the ID key",
-          i,
-        ),
-      );
-    }
-  }
-  if (directives.length > 1) {
-    checks.push({
-      name: "id-block",
-      status: "skip",
-      detail: `the file has ${directives.length} SNP ID blocks; only the last, the one ` +
-        "`measure` compares, is checked; QEMU refuses to load a file with more than one " +
-        "(the original igvmmeasure appends one when it re-signs a signed file)",
-    });
-  }
+  const summarised = snpIdBlocks(file, mask).map((d) => summarise(d, policy));
+  const blocks = summarised.map((s) => s.summary);
+  const last = summarised.length - 1;
+  // Only the last block counts, as for `measure` (and the original appends a new block when
+  // signing a signed file, leaving the stale one before it).
+  const checks = last < 0
+    ? []
+    : await blockChecks(summarised[last].summary, summarised[last].idSnpKey, digest, last);
+  if (summarised.length > 1) checks.push(severalBlocksNote(summarised.length));
   return { blocks, checks };
 }
