@@ -4,7 +4,10 @@
  * before INPUT, empty values, and `--json` given as a value.
  */
 
-import { assertEquals, assertMatch } from "./assert.ts";
+import { assertEquals, assertMatch, assertThrowsMatch } from "./assert.ts";
+import { HelpRequest, parseArgs, UsageError } from "../lib/cli/args.ts";
+import { commandHelp, type ProgramSpec } from "../lib/cli/grammar.ts";
+import { PROGRAM } from "../lib/cli/spec.ts";
 import { CONFORMANCE, FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
 
 const FILE = "qemu-snp-policy.igvm";
@@ -77,4 +80,56 @@ Deno.test("`--json` given as an option's value does not switch a usage error to 
   const j = await runInProcess(["--json", FILE, "measure", "--bogus"], FILES);
   assertEquals(j.code, 2);
   assertEquals(JSON.parse(j.stdout).error.type !== undefined, true);
+});
+
+Deno.test("each parsing path's usage error, word for word", () => {
+  const cases: [string[], string][] = [
+    [[FILE, "--", "measure", "-b"], "unexpected argument 'measure' found"],
+    [["--", FILE, "measure", "-b"], "unexpected argument 'measure' found"],
+    [["--", "-V", "measure"], "unexpected argument 'measure' found"],
+    [[FILE, "measure", "-b", "--", "x"], "unexpected argument 'x' found"],
+    [[FILE, "measure", "x"], "unexpected argument 'x' found"],
+    [["measure", "measure"], "unexpected argument 'measure' found"],
+    [["help", "foo"], "unrecognized subcommand 'foo'"],
+    [["help", "measure", "x"], "unrecognized subcommand 'x'"],
+    [[FILE, "help", "-v"], "unrecognized subcommand '-v'"],
+    [[FILE, "frob"], "unrecognized subcommand 'frob'"],
+    [["measure"], "the following required arguments were not provided:\n  <INPUT>"],
+    [[FILE], "'igvmmeasure' requires a subcommand but one was not provided"],
+    [
+      ["-p", FILE, "measure"],
+      "invalid value 'qemu-snp-policy.igvm' for '--platform <PLATFORM>'\n" +
+      "  [possible values: sev, sev-es, sev-snp, tdx, vbs]",
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const e = assertThrowsMatch(() => parseArgs(PROGRAM, args), UsageError);
+    assertEquals(e.message, message, args.join(" "));
+  }
+});
+
+Deno.test("help and version requests on each path; a parse fills in the global defaults", () => {
+  const measure = PROGRAM.commands.find((c) => c.name === "measure")!;
+  const help = (args: string[]) => assertThrowsMatch(() => parseArgs(PROGRAM, args), HelpRequest);
+  assertEquals(help(["help", "measure"]).text, commandHelp(PROGRAM, measure));
+  assertEquals(help([FILE, "measure", "-h"]).text, commandHelp(PROGRAM, measure));
+  assertEquals(help([FILE, "-V"]).text, `igvmmeasure ${PROGRAM.version}\n`);
+  const a = parseArgs(PROGRAM, ["-n", "-", "measure"]);
+  assertEquals([a.input, a.command, a.commandOptions], ["-", "measure", {}]);
+  assertEquals(a.global, { "native-zero": true, platform: "sev-snp", semantics: "coconut" });
+});
+
+Deno.test("a command's required option missing is a usage error naming it", () => {
+  const spec: ProgramSpec = {
+    ...PROGRAM,
+    commands: [{
+      name: "sign",
+      about: "x",
+      options: [{ long: "out", value: "FILE", help: "x" }],
+      required: ["out"],
+    }],
+  };
+  const e = assertThrowsMatch(() => parseArgs(spec, [FILE, "sign"]), UsageError);
+  assertEquals(e.message, "the following required arguments were not provided:\n  --out <FILE>");
+  assertEquals(parseArgs(spec, [FILE, "sign", "--out", "o"]).commandOptions, { out: "o" });
 });

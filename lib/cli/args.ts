@@ -8,6 +8,14 @@
  * @module
  */
 
+import {
+  commandHelp,
+  type CommandSpec,
+  type OptionSpec,
+  programHelp,
+  type ProgramSpec,
+} from "./grammar.ts";
+
 /** A usage error: clap's exit code 2. */
 export class UsageError extends Error {
   /** True when `--json` had been parsed as an option before the error. */
@@ -39,24 +47,6 @@ export class HelpRequest extends Error {
   }
 }
 
-/** One option of a command. */
-export interface OptionSpec {
-  /** Long name without the dashes; also the key in {@link OptionValues}. */
-  readonly long: string;
-  /** One-letter short name, if any. */
-  readonly short?: string;
-  /** Value name for options that take a value (e.g. `PLATFORM`). */
-  readonly value?: string;
-  /** Help text shown after the option in `--help`. */
-  readonly help: string;
-  /** Allowed values; any other value is a usage error. */
-  readonly possible?: readonly string[];
-  /** Value shown in help; for global options also used when the option is absent. */
-  readonly defaultValue?: string;
-  /** May be given more than once (values collect). */
-  readonly multiple?: boolean;
-}
-
 /** Parsed options: flags are booleans, valued options strings (or string[] when multiple). */
 export type OptionValues = Record<string, boolean | string | string[] | undefined>;
 
@@ -70,34 +60,6 @@ export interface ParsedArgs {
   readonly global: OptionValues;
   /** Options given after the command, keyed by long name. */
   readonly commandOptions: OptionValues;
-}
-
-/** A command with its options. */
-export interface CommandSpec {
-  /** Command name as typed (e.g. `measure`). */
-  readonly name: string;
-  /** One-line description shown in help. */
-  readonly about: string;
-  /** The options that may follow the command. */
-  readonly options: readonly OptionSpec[];
-  /** Options that must be present. */
-  readonly required?: readonly string[];
-}
-
-/** The whole grammar. */
-export interface ProgramSpec {
-  /** Program name shown in usage lines and by `--version`. */
-  readonly name: string;
-  /** Version printed by `--version`. */
-  readonly version: string;
-  /** Description at the top of `--help`. */
-  readonly about: string;
-  /** Help text for the `<INPUT>` argument. */
-  readonly inputHelp: string;
-  /** Global options, given before the command. */
-  readonly options: readonly OptionSpec[];
-  /** The commands, in the order `--help` lists them. */
-  readonly commands: readonly CommandSpec[];
 }
 
 function findOption(
@@ -128,11 +90,6 @@ function setValue(out: OptionValues, spec: OptionSpec, value: string, shown: str
     throw new UsageError(`the argument '${shown}' cannot be used multiple times`);
   }
   out[spec.long] = value;
-}
-
-function display(spec: OptionSpec): string {
-  const names = spec.short ? `-${spec.short}, --${spec.long}` : `    --${spec.long}`;
-  return spec.value ? `${names} <${spec.value}>` : names;
 }
 
 function shownName(spec: OptionSpec): string {
@@ -203,60 +160,6 @@ function takeOption(
   return 0;
 }
 
-/** The program's `--help` text (clap's layout). */
-export function programHelp(p: ProgramSpec): string {
-  const width = Math.max(
-    ...p.options.map((o) => display(o).length),
-    "-h, --help".length,
-    "-V, --version".length,
-  );
-  const cmdWidth = Math.max(...p.commands.map((c) => c.name.length), 4);
-  const lines = [
-    p.about,
-    "",
-    `Usage: ${p.name} [OPTIONS] <INPUT> <COMMAND>`,
-    "",
-    "Commands:",
-    ...p.commands.map((c) => `  ${c.name.padEnd(cmdWidth)}  ${c.about}`),
-    `  ${"help".padEnd(cmdWidth)}  Print this message or the help of the given subcommand(s)`,
-    "",
-    "Arguments:",
-    `  <INPUT>  ${p.inputHelp}`,
-    "",
-    "Options:",
-    ...p.options.map((o) => `  ${display(o).padEnd(width)}  ${optionHelp(o)}`),
-    `  ${"-h, --help".padEnd(width)}  Print help`,
-    `  ${"-V, --version".padEnd(width)}  Print version`,
-  ];
-  return lines.join("\n") + "\n";
-}
-
-function optionHelp(o: OptionSpec): string {
-  let h = o.help;
-  if (o.defaultValue) h += ` [default: ${o.defaultValue}]`;
-  if (o.possible) h += ` [possible values: ${o.possible.join(", ")}]`;
-  return h;
-}
-
-/** A command's `--help` text. */
-export function commandHelp(p: ProgramSpec, c: CommandSpec): string {
-  const width = Math.max(...c.options.map((o) => display(o).length), "-h, --help".length);
-  const req = (c.required ?? []).map((r) => {
-    const o = c.options.find((x) => x.long === r)!;
-    return ` --${o.long} <${o.value}>`;
-  }).join("");
-  const lines = [
-    c.about,
-    "",
-    `Usage: ${p.name} <INPUT> ${c.name}${c.options.length ? " [OPTIONS]" : ""}${req}`,
-    "",
-    "Options:",
-    ...c.options.map((o) => `  ${display(o).padEnd(width)}  ${optionHelp(o)}`),
-    `  ${"-h, --help".padEnd(width)}  Print help`,
-  ];
-  return lines.join("\n") + "\n";
-}
-
 /**
  * Parses `args` against `spec`. Throws {@link UsageError} or {@link HelpRequest}.
  *
@@ -279,70 +182,98 @@ export function parseArgs(spec: ProgramSpec, args: readonly string[]): ParsedArg
   }
 }
 
-function parseArgsInto(
+/** Where parsing is: what has been seen so far. */
+interface ParseState {
+  /** The `<INPUT>` argument, once seen. */
+  input?: string;
+  /** The command, once seen (its options follow). */
+  command?: CommandSpec;
+  /** A `--` came before the command: everything after it is positional. */
+  positionalOnly: boolean;
+  /** A `--` came after the command: nothing may follow. */
+  afterCommandDashes: boolean;
+}
+
+/** The original's subcommands (and clap's `help`), recognised even before INPUT. */
+const ORIGINAL_COMMANDS = ["measure", "sign", "help"];
+
+/** clap's help subcommand: `help` or `help <COMMAND>`, nothing more. Always throws. */
+function helpSubcommand(spec: ProgramSpec, rest: readonly string[]): never {
+  if (rest.length === 0) throw new HelpRequest(programHelp(spec));
+  const c = spec.commands.find((x) => x.name === rest[0]);
+  if (!c || rest.length > 1) {
+    throw new UsageError(`unrecognized subcommand '${rest[c ? 1 : 0]}'`);
+  }
+  throw new HelpRequest(commandHelp(spec, c));
+}
+
+/**
+ * One step before the command: `--version`, `--`, a global option, INPUT or
+ * the command. Returns the number of arguments used.
+ */
+function stepBeforeCommand(
   spec: ProgramSpec,
   args: readonly string[],
+  i: number,
+  global: OptionValues,
+  state: ParseState,
+): number {
+  const arg = args[i];
+  if (!state.positionalOnly && (arg === "-V" || arg === "--version")) {
+    throw new HelpRequest(`${spec.name} ${spec.version}\n`);
+  }
+  if (!state.positionalOnly && arg === "--") {
+    state.positionalOnly = true;
+    return 1;
+  }
+  if (!state.positionalOnly && arg.startsWith("-") && arg !== "-") {
+    return takeOption(spec.options, args, i, global, () => programHelp(spec));
+  }
+  const isCommandName = state.input !== undefined || ORIGINAL_COMMANDS.includes(arg);
+  if (state.positionalOnly && state.input !== undefined) {
+    // After `--` everything is positional, so no subcommand can follow.
+    throw new UsageError(`unexpected argument '${arg}' found`);
+  }
+  if (!isCommandName || state.positionalOnly) {
+    state.input = arg;
+  } else if (arg === "help") {
+    helpSubcommand(spec, args.slice(i + 1));
+  } else {
+    state.command = spec.commands.find((c) => c.name === arg);
+    if (!state.command) throw new UsageError(`unrecognized subcommand '${arg}'`);
+  }
+  return 1;
+}
+
+/** One step after the command: `--` (then nothing more) or a command option. Returns the arguments used. */
+function stepAfterCommand(
+  spec: ProgramSpec,
+  command: CommandSpec,
+  args: readonly string[],
+  i: number,
+  commandOptions: OptionValues,
+  state: ParseState,
+): number {
+  const arg = args[i];
+  if (state.afterCommandDashes) throw new UsageError(`unexpected argument '${arg}' found`);
+  if (arg === "--") {
+    state.afterCommandDashes = true;
+    return 1;
+  }
+  if (arg.startsWith("-") && arg !== "-") {
+    return takeOption(command.options, args, i, commandOptions, () => commandHelp(spec, command));
+  }
+  throw new UsageError(`unexpected argument '${arg}' found`);
+}
+
+/** The checks once every argument is read (INPUT, a command, its required options), and defaults. */
+function finish(
+  spec: ProgramSpec,
+  state: ParseState,
   global: OptionValues,
   commandOptions: OptionValues,
 ): ParsedArgs {
-  let input: string | undefined;
-  let command: CommandSpec | undefined;
-  let i = 0;
-  let positionalOnly = false;
-  let afterCommandDashes = false;
-  // The original's subcommands (and clap's `help`) are recognised even before INPUT.
-  const ORIGINAL_COMMANDS = ["measure", "sign", "help"];
-  while (i < args.length) {
-    const arg = args[i];
-    if (!command) {
-      if (!positionalOnly && (arg === "-V" || arg === "--version")) {
-        throw new HelpRequest(`${spec.name} ${spec.version}\n`);
-      }
-      if (!positionalOnly && arg === "--") {
-        positionalOnly = true;
-        i++;
-        continue;
-      }
-      if (!positionalOnly && arg.startsWith("-") && arg !== "-") {
-        i += takeOption(spec.options, args, i, global, () => programHelp(spec));
-        continue;
-      }
-      const isCommandName = input !== undefined || ORIGINAL_COMMANDS.includes(arg);
-      if (positionalOnly && input !== undefined) {
-        // After `--` everything is positional, so no subcommand can follow.
-        throw new UsageError(`unexpected argument '${arg}' found`);
-      }
-      if (!isCommandName || positionalOnly) {
-        input = arg;
-      } else if (arg === "help") {
-        // clap's help subcommand: `help` or `help <COMMAND>`, nothing more.
-        const rest = args.slice(i + 1);
-        if (rest.length === 0) throw new HelpRequest(programHelp(spec));
-        const c = spec.commands.find((x) => x.name === rest[0]);
-        if (!c || rest.length > 1) {
-          throw new UsageError(`unrecognized subcommand '${rest[c ? 1 : 0]}'`);
-        }
-        throw new HelpRequest(commandHelp(spec, c));
-      } else {
-        command = spec.commands.find((c) => c.name === arg);
-        if (!command) throw new UsageError(`unrecognized subcommand '${arg}'`);
-      }
-      i++;
-      continue;
-    }
-    if (afterCommandDashes) throw new UsageError(`unexpected argument '${arg}' found`);
-    if (arg === "--") {
-      afterCommandDashes = true;
-      i++;
-      continue;
-    }
-    if (arg.startsWith("-") && arg !== "-") {
-      const c = command;
-      i += takeOption(c.options, args, i, commandOptions, () => commandHelp(spec, c));
-      continue;
-    }
-    throw new UsageError(`unexpected argument '${arg}' found`);
-  }
+  const { input, command } = state;
   if (input === undefined) {
     throw new UsageError("the following required arguments were not provided:\n  <INPUT>");
   }
@@ -361,4 +292,19 @@ function parseArgsInto(
     if (o.defaultValue && global[o.long] === undefined) global[o.long] = o.defaultValue;
   }
   return { input, command: command.name, global, commandOptions };
+}
+
+function parseArgsInto(
+  spec: ProgramSpec,
+  args: readonly string[],
+  global: OptionValues,
+  commandOptions: OptionValues,
+): ParsedArgs {
+  const state: ParseState = { positionalOnly: false, afterCommandDashes: false };
+  for (let i = 0; i < args.length;) {
+    i += state.command
+      ? stepAfterCommand(spec, state.command, args, i, commandOptions, state)
+      : stepBeforeCommand(spec, args, i, global, state);
+  }
+  return finish(spec, state, global, commandOptions);
 }

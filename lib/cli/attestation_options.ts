@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { OptionSpec, ParsedArgs } from "./args.ts";
+import type { ParsedArgs } from "./args.ts";
+import type { OptionSpec } from "./grammar.ts";
 
 /** Where the report's certificates and CRLs come from. */
 export const CERTIFICATE_OPTIONS: readonly OptionSpec[] = [

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { OptionSpec, ProgramSpec } from "./args.ts";
+import type { OptionSpec, ProgramSpec } from "./grammar.ts";
 import { ATTESTATION_OPTIONS } from "./attestation_options.ts";
 
 /** `--json`: accepted before the command (global) and after it. */
