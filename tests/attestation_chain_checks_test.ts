@@ -266,3 +266,28 @@ Deno.test("checks: signing-key: VCEK and VLEK both ways", async () => {
   });
   expectCheck(r, "signing-key", "fail", /is an ASK, which does not sign VLEKs/);
 });
+
+Deno.test("checks: SIGNING_KEY 7 with a VCEK given: the other genuineness checks are skipped and no chain is shown", async () => {
+  const pki = await testPki();
+  const none = await makeReport({ keyInfo: 7 << 2 }, pki.keys.leaf.privateKey);
+  const r = await verifyAttestation(none, {
+    vcek: pki.leaf,
+    chain: [pki.ask],
+    roots: [pki.ark],
+    at: AT,
+  });
+  const skipped = [
+    "cert-chain",
+    "validity",
+    "signing-key",
+    "product",
+    "chip-id",
+    "tcb",
+    "revocation",
+  ];
+  assertEquals(r.checks.slice(0, 8).map((c) => `${c.name} ${c.status}: ${c.detail}`), [
+    "report-signature fail: KEY_INFO.SIGNING_KEY is 7: the firmware did not sign this report",
+    ...skipped.map((n) => `${n} skip: no VCEK or VLEK certificate to check`),
+  ]);
+  assertEquals([r.genuine, r.verified, r.certificates, r.product], [false, false, [], "Milan"]);
+});

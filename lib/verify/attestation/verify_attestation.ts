@@ -39,6 +39,7 @@ import { locateVcek } from "./kds.ts";
 import { policyChecks, type PolicyOptions } from "./policy_checks.ts";
 import { importReportKey, verifyReportBytes } from "./report_signature.ts";
 import { revocationCheck, type SourcedCrl } from "./revocation.ts";
+import type { TcbLayoutName } from "./tcb_layout.ts";
 import { toHex } from "../../encoding.ts";
 
 /** A certificate as DER or PEM bytes (a PEM may hold several), or already parsed. */
@@ -225,6 +226,106 @@ async function leafChecks(
   ];
 }
 
+/** The certificates and CRLs given, parsed. */
+interface ParsedInputs {
+  /** The VCEK or VLEK to check the report with: the kind the report names, else the other. */
+  readonly leaf?: SourcedCertificate;
+  /** The chain certificates given. */
+  readonly given: readonly SourcedCertificate[];
+  /** The trusted roots (AMD's unless some are given). */
+  readonly roots: readonly SourcedCertificate[];
+  /** The CRLs given. */
+  readonly crls: readonly SourcedCrl[];
+}
+
+/** Parses the options' certificates and CRLs (a malformed one throws: VCEK, VLEK, chain, roots, CRLs). */
+function parseInputs(report: AttestationReport, options: AttestationOptions): ParsedInputs {
+  const vcek = one(options.vcek, "VCEK");
+  const vlek = one(options.vlek, "VLEK");
+  const leaf = report.keyInfo.signingKeyName === "VLEK" ? vlek ?? vcek : vcek ?? vlek;
+  const given = list(options.chain).flatMap((c, i, all) =>
+    toCertificates(c, all.length > 1 ? `chain ${i + 1}` : "chain")
+  );
+  const roots = options.roots
+    ? options.roots.flatMap((c, i) => toCertificates(c, `root ${i + 1}`))
+    : amdRoots();
+  const crls = list(options.crl).map((c, i, all) =>
+    toCrl(c, all.length > 1 ? `CRL ${i + 1}` : "CRL")
+  );
+  return { leaf, given, roots, crls };
+}
+
+/** The genuineness checks, with the chain they used and what it certifies. */
+interface Genuineness {
+  /** {@link GENUINENESS_CHECKS}, in order. */
+  readonly checks: AttestationCheck[];
+  /** The chain, when there was a leaf to build it from. */
+  readonly chain?: Chain;
+  /** The TCB layout to read the report's TCB fields with. */
+  readonly layout: TcbLayoutName;
+  /** The product the certificate (or the report) names, if known. */
+  readonly product?: string;
+}
+
+/**
+ * The genuineness checks: the report signature, then (with a leaf) the chain
+ * and binding checks; without a leaf, the first fails with `noLeaf` and the
+ * others are skipped.
+ */
+async function genuinenessChecks(
+  report: AttestationReport,
+  inputs: ParsedInputs,
+  at: Date,
+  noLeaf: string,
+): Promise<Genuineness> {
+  const reportProduct = report.product === "unknown" ? undefined : report.product;
+  const { leaf } = inputs;
+  if (report.keyInfo.signingKeyName === "none" || !leaf) {
+    const detail = report.keyInfo.signingKeyName === "none"
+      ? "KEY_INFO.SIGNING_KEY is 7: the firmware did not sign this report"
+      : noLeaf;
+    const checks = [outcome("report-signature", false, detail)];
+    for (const name of GENUINENESS_CHECKS.slice(1)) {
+      checks.push(skip(name, "no VCEK or VLEK certificate to check"));
+    }
+    return { checks, layout: report.tcbLayout, product: reportProduct };
+  }
+  const chain = await assembleChain(leaf, inputs.given, inputs.roots, amdIntermediates());
+  const checks = await leafChecks(report, chain, inputs.crls, at);
+  const ext = amdExtensions(leaf);
+  return {
+    checks,
+    chain,
+    layout: certifiedLayout(report, ext, chain),
+    product: ext.productLine ?? chainProduct(chain) ?? reportProduct,
+  };
+}
+
+/** Genuine: no genuineness check failed, and the signature and chain checks passed. */
+function isGenuine(checks: readonly AttestationCheck[]): boolean {
+  const byName = (n: string) => checks.find((c) => c.name === n)!;
+  return GENUINENESS_CHECKS.every((n) => byName(n).status !== "fail") &&
+    byName("report-signature").status === "pass" && byName("cert-chain").status === "pass";
+}
+
+/** The chain's certificates for display, leaf first, each with its role. */
+function chainSummaries(report: AttestationReport, chain: Chain | undefined): CertificateSummary[] {
+  const certificates: CertificateSummary[] = [];
+  if (!chain) return certificates;
+  const kind = leafKind(amdExtensions(chain.leaf)) ?? report.keyInfo.signingKeyName;
+  certificates.push(summary(chain.leaf, kind));
+  if (chain.intermediate) {
+    certificates.push(
+      summary(
+        chain.intermediate,
+        /^SEV-VLEK-/.test(chain.intermediate.subject.commonName) ? "ASVK" : "ASK",
+      ),
+    );
+  }
+  if (chain.root) certificates.push(summary(chain.root, "ARK"));
+  return certificates;
+}
+
 /**
  * Verifies `input` (the 1184-byte report, its hex text, or a parsed report).
  * Throws `ReportError` when the report cannot be parsed, `CertificateError`
@@ -250,70 +351,23 @@ export async function verifyAttestation(
     ? parseReport(input)
     : input;
   const at = options.at ?? new Date();
-  const vcek = one(options.vcek, "VCEK");
-  const vlek = one(options.vlek, "VLEK");
-  const leaf = report.keyInfo.signingKeyName === "VLEK" ? vlek ?? vcek : vcek ?? vlek;
-  const given = list(options.chain).flatMap((c, i, all) =>
-    toCertificates(c, all.length > 1 ? `chain ${i + 1}` : "chain")
-  );
-  const roots = options.roots
-    ? options.roots.flatMap((c, i) => toCertificates(c, `root ${i + 1}`))
-    : amdRoots();
-  const crls = list(options.crl).map((c, i, all) =>
-    toCrl(c, all.length > 1 ? `CRL ${i + 1}` : "CRL")
-  );
+  const inputs = parseInputs(report, options);
   const located = noLeafDetail(report, options);
-  let checks: AttestationCheck[];
-  let chain: Chain | undefined;
-  let layout = report.tcbLayout;
-  let product: string | undefined = report.product === "unknown" ? undefined : report.product;
-  if (report.keyInfo.signingKeyName === "none") {
-    checks = [
-      outcome(
-        "report-signature",
-        false,
-        "KEY_INFO.SIGNING_KEY is 7: the firmware did not sign this report",
-      ),
-    ];
-  } else if (!leaf) {
-    checks = [outcome("report-signature", false, located.detail)];
-  } else {
-    chain = await assembleChain(leaf, given, roots, amdIntermediates());
-    checks = await leafChecks(report, chain, crls, at);
-    const ext = amdExtensions(leaf);
-    layout = certifiedLayout(report, ext, chain);
-    product = ext.productLine ?? chainProduct(chain) ?? product;
-  }
-  if (checks.length === 1) {
-    for (const name of GENUINENESS_CHECKS.slice(1)) {
-      checks.push(skip(name, "no VCEK or VLEK certificate to check"));
-    }
-  }
+  const { checks, chain, layout, product } = await genuinenessChecks(
+    report,
+    inputs,
+    at,
+    located.detail,
+  );
   checks.push(...policyChecks(report, options, layout));
-  const byName = (n: string) => checks.find((c) => c.name === n)!;
-  const genuine = GENUINENESS_CHECKS.every((n) => byName(n).status !== "fail") &&
-    byName("report-signature").status === "pass" && byName("cert-chain").status === "pass";
-  const certificates: CertificateSummary[] = [];
-  if (chain) {
-    const kind = leafKind(amdExtensions(chain.leaf)) ?? report.keyInfo.signingKeyName;
-    certificates.push(summary(chain.leaf, kind));
-    if (chain.intermediate) {
-      certificates.push(
-        summary(
-          chain.intermediate,
-          /^SEV-VLEK-/.test(chain.intermediate.subject.commonName) ? "ASVK" : "ASK",
-        ),
-      );
-    }
-    if (chain.root) certificates.push(summary(chain.root, "ARK"));
-  }
+  const genuine = isGenuine(checks);
   return {
     verified: genuine && checks.every((c) => c.status !== "fail"),
     genuine,
     checks,
     report,
     product,
-    certificates,
+    certificates: chainSummaries(report, chain),
     kdsUrl: located.url,
     at,
   };
