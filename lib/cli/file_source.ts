@@ -15,18 +15,14 @@
  */
 
 import type { IgvmSource } from "../igvm/types.ts";
-import { FileAccessError } from "./io.ts";
+import { FileAccessError, readFullyAt } from "./io.ts";
 import {
   batchPageHashes,
   type PageDigestReader,
   type PageHashService,
 } from "../measure/page_hashes.ts";
-import {
-  type FileIdentity,
-  fileIdentity,
-  prestartWorkers,
-  startParallelPageHashes,
-} from "./parallel_hash.ts";
+import { type FileIdentity, fileIdentity, startParallelPageHashes } from "./parallel_hash.ts";
+import { prestartWorkers } from "./worker_start.ts";
 import {
   Speculation,
   SPECULATIVE_PAGES_PER_WORKER,
@@ -172,15 +168,8 @@ function fileReader(path: string, file: Deno.FsFile, size: number): IgvmSource["
   const endOfFile = (at: number) =>
     new FileAccessError(path, `cannot read file: unexpected end of file at offset ${at}`);
   const readFully = (buf: Uint8Array, offset: number): void => {
-    file.seekSync(offset, Deno.SeekMode.Start);
-    let got = 0;
-    while (got < buf.length) {
-      const n = file.readSync(buf.subarray(got));
-      if (n === null || n === 0) {
-        throw endOfFile(offset + got);
-      }
-      got += n;
-    }
+    const got = readFullyAt(file, buf, offset);
+    if (got < buf.length) throw endOfFile(offset + got);
   };
   return (offset: number, length: number, scratch?: Uint8Array): Uint8Array => {
     if (scratch !== undefined && length <= WINDOW_SIZE / 4) {

@@ -91,6 +91,28 @@ export function readAtMost(path: string, max: number): Uint8Array | undefined {
   return out;
 }
 
+/**
+ * Reads `buf.length` bytes of `file` at `offset` (as many reads as it takes);
+ * returns how many it got: fewer only where the file ends first.
+ *
+ * @example
+ * ```ts
+ * import { readFullyAt } from "./io.ts";
+ * using file = Deno.openSync("testdata/sample.igvm");
+ * readFullyAt(file, new Uint8Array(4), 0); // 4
+ * ```
+ */
+export function readFullyAt(file: Deno.FsFile, buf: Uint8Array, offset: number): number {
+  file.seekSync(offset, Deno.SeekMode.Start);
+  let got = 0;
+  while (got < buf.length) {
+    const n = file.readSync(buf.subarray(got));
+    if (n === null || n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 const encoder = new TextEncoder();
 
 /** Writes all of `text` to stdout. */

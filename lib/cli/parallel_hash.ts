@@ -20,8 +20,9 @@
 
 import type { PageDigestReader } from "../measure/page_hashes.ts";
 import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
-import { describeFsError, FileAccessError } from "./io.ts";
+import { describeFsError, FileAccessError, readFullyAt } from "./io.ts";
 import { workerCount } from "./worker_count.ts";
+import { prestartWorkers } from "./worker_start.ts";
 
 /** Pages per job. */
 export const JOB_PAGES = 256;
@@ -107,6 +108,27 @@ export interface HashJobSetup {
   readonly results: SharedArrayBuffer;
 }
 
+/**
+ * Claims the next number of the shared counter `ctrl[at]` if it is below
+ * `limit`: returns it (the counter moves past it), or -1 (the counter is
+ * left as it is). Any number of threads may claim at once; each number goes
+ * to one of them.
+ *
+ * @example
+ * ```ts
+ * import { claimBelow } from "./parallel_hash.ts";
+ * const ctrl = new Int32Array(new SharedArrayBuffer(4));
+ * [claimBelow(ctrl, 0, 2), claimBelow(ctrl, 0, 2), claimBelow(ctrl, 0, 2)]; // [0, 1, -1]
+ * ```
+ */
+export function claimBelow(ctrl: Int32Array, at: number, limit: number): number {
+  for (;;) {
+    const next = Atomics.load(ctrl, at);
+    if (next >= limit) return -1;
+    if (Atomics.compareExchange(ctrl, at, next, next + 1) === next) return next;
+  }
+}
+
 /** One thread's view of the shared state, and its own file handle and read buffer. */
 export class HashJobs {
   /** The shared control words: abort, error, next job, then READY and FREE per slot. */
@@ -157,11 +179,7 @@ export class HashJobs {
 
   /** Claims the next job if it is below `limit`; returns it, or -1. */
   claim(limit: number): number {
-    for (;;) {
-      const next = Atomics.load(this.ctrl, CTRL_NEXT);
-      if (next >= Math.min(limit, this.jobs)) return -1;
-      if (Atomics.compareExchange(this.ctrl, CTRL_NEXT, next, next + 1) === next) return next;
-    }
+    return claimBelow(this.ctrl, CTRL_NEXT, Math.min(limit, this.jobs));
   }
 
   /** Reads and hashes the pages of `job`, waiting for its slot; false when aborted. */
@@ -178,13 +196,9 @@ export class HashJobs {
       let j = i + 1;
       while (j < end && offsets[j] === offsets[j - 1] + PAGE) j++;
       const target = buf.subarray((i - first) * PAGE, (j - first) * PAGE);
-      this.#file.seekSync(offsets[i], Deno.SeekMode.Start);
-      for (let got = 0; got < target.length;) {
-        const n = this.#file.readSync(target.subarray(got));
-        if (n === null || n === 0) {
-          throw new Error(`unexpected end of file at offset ${offsets[i] + got}`);
-        }
-        got += n;
+      const got = readFullyAt(this.#file, target, offsets[i]);
+      if (got < target.length) {
+        throw new Error(`unexpected end of file at offset ${offsets[i] + got}`);
       }
       i = j;
     }
@@ -264,38 +278,58 @@ export class HashJobs {
 }
 
 /**
- * False when the worker module is a local file that is not there (the one-file
- * bundle has no `hash_worker.ts` beside it): starting a worker then would print
- * a module-not-found error, so the main thread hashes alone. Where the file
- * cannot be read (a scoped `--allow-read`) workers could not load it either.
- * Remote modules are assumed present.
+ * The shared state for hashing the pages at `offsets` with `workers` helping
+ * threads: a ring of slots (each free for its first job) and the setup to
+ * send them.
  */
-function workerModuleAvailable(url: URL): boolean {
-  if (url.protocol !== "file:") return true;
-  try {
-    Deno.statSync(url);
-    return true;
-  } catch (e) {
-    // Missing (the bundle), or not readable with a scoped --allow-read: a worker could not load it.
-    return !(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable);
-  }
+function shareJobs(
+  path: string,
+  offsets: ArrayLike<number>,
+  workers: number,
+  opened: OpenedFile | undefined,
+): { setup: HashJobSetup; jobs: HashJobs } {
+  const count = offsets.length;
+  const jobCount = Math.ceil(count / JOB_PAGES);
+  const slots = Math.max(1, Math.min(jobCount, 4 * (workers + 1)));
+  const control = new SharedArrayBuffer(4 * (CTRL_HEADER + 2 * slots) + ERROR_BYTES);
+  const offsetBuffer = new SharedArrayBuffer(8 * count);
+  new Float64Array(offsetBuffer).set(offsets);
+  const results = new SharedArrayBuffer(slots * JOB_PAGES * DIGEST);
+  const identity = opened?.identity ?? fileIdentity(Deno.statSync(path));
+  const setup: HashJobSetup = { path, identity, slots, control, offsets: offsetBuffer, results };
+  const jobs = new HashJobs(setup, opened?.file);
+  for (let s = 0; s < slots; s++) jobs.ctrl[jobs.free(s)] = s;
+  return { setup, jobs };
 }
 
 /**
- * Starts `count` worker threads (their modules load while the caller goes on);
- * hand them to {@link startParallelPageHashes}, or terminate them. Returns
- * fewer (none) where workers cannot start.
+ * The main thread's wait for `job`'s digests: while they are not in its slot,
+ * it hashes the next unclaimed job whose slot is free itself. A failure (its
+ * own or a worker's) calls `stop` and is thrown as an error naming `path`.
  */
-export function prestartWorkers(count: number): Worker[] {
-  const threads: Worker[] = [];
-  const workerUrl = new URL("./hash_worker.ts", import.meta.url);
-  if (!workerModuleAvailable(workerUrl)) return threads;
-  try {
-    for (let i = 0; i < count; i++) threads.push(new Worker(workerUrl, { type: "module" }));
-  } catch {
-    // No worker threads here: the main thread does all the work.
+function awaitJob(jobs: HashJobs, job: number, path: string, stop: () => void): void {
+  const readyAt = jobs.ready(job);
+  for (;;) {
+    const ready = Atomics.load(jobs.ctrl, readyAt);
+    if (ready === job + 1) return;
+    const e = jobs.error();
+    if (e) {
+      stop();
+      throw e;
+    }
+    // Help: hash the next unclaimed job whose slot is free (any job below job + slots).
+    const mine = jobs.claim(job + jobs.slots);
+    if (mine >= 0) {
+      try {
+        jobs.run(mine);
+      } catch (e) {
+        stop();
+        throw new FileAccessError(path, `cannot read file: ${describeFsError(e)}`);
+      }
+      continue;
+    }
+    Atomics.wait(jobs.ctrl, readyAt, ready, 1000);
   }
-  return threads;
 }
 
 /**
@@ -311,17 +345,8 @@ export function startParallelPageHashes(
   opened?: OpenedFile,
 ): PageDigestReader {
   const count = offsets.length;
-  const jobCount = Math.ceil(count / JOB_PAGES);
-  const slots = Math.max(1, Math.min(jobCount, 4 * (workers + 1)));
-  const control = new SharedArrayBuffer(4 * (CTRL_HEADER + 2 * slots) + ERROR_BYTES);
-  const offsetBuffer = new SharedArrayBuffer(8 * count);
-  new Float64Array(offsetBuffer).set(offsets);
-  const results = new SharedArrayBuffer(slots * JOB_PAGES * DIGEST);
-  const identity = opened?.identity ?? fileIdentity(Deno.statSync(path));
-  const setup: HashJobSetup = { path, identity, slots, control, offsets: offsetBuffer, results };
-  const jobs = new HashJobs(setup, opened?.file);
-  for (let s = 0; s < slots; s++) jobs.ctrl[jobs.free(s)] = s;
-
+  const { setup, jobs } = shareJobs(path, offsets, workers, opened);
+  const slots = jobs.slots;
   const threads: Worker[] = started ?? prestartWorkers(workers);
   for (const w of threads) w.postMessage(setup);
 
@@ -345,28 +370,7 @@ export function startParallelPageHashes(
         Atomics.store(jobs.ctrl, jobs.free(job - 1), job - 1 + slots);
         Atomics.notify(jobs.ctrl, jobs.free(job - 1));
       }
-      const readyAt = jobs.ready(job);
-      for (;;) {
-        const ready = Atomics.load(jobs.ctrl, readyAt);
-        if (ready === job + 1) break;
-        const e = jobs.error();
-        if (e) {
-          stop();
-          throw e;
-        }
-        // Help: hash the next unclaimed job whose slot is free (any job below job + slots).
-        const mine = jobs.claim(job + slots);
-        if (mine >= 0) {
-          try {
-            jobs.run(mine);
-          } catch (e) {
-            stop();
-            throw new FileAccessError(path, `cannot read file: ${describeFsError(e)}`);
-          }
-          continue;
-        }
-        Atomics.wait(jobs.ctrl, readyAt, ready, 1000);
-      }
+      awaitJob(jobs, job, path, stop);
       const at = ((job % slots) * JOB_PAGES + (i % JOB_PAGES)) * DIGEST;
       return jobs.results.subarray(at, at + DIGEST);
     },

@@ -22,7 +22,14 @@
 
 import type { PageDigestReader } from "../measure/page_hashes.ts";
 import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
-import { type FileIdentity, fileIdentity, JOB_PAGES, sameFile } from "./parallel_hash.ts";
+import { readFullyAt } from "./io.ts";
+import {
+  claimBelow,
+  type FileIdentity,
+  fileIdentity,
+  JOB_PAGES,
+  sameFile,
+} from "./parallel_hash.ts";
 
 const PAGE = 4096;
 const DIGEST = 48;
@@ -35,7 +42,10 @@ const CHUNK_PAGES = JOB_PAGES;
  */
 export const SPECULATIVE_PAGES_PER_WORKER = 32768;
 
-/** Control word 0: the next unclaimed chunk ({@link CLOSED} once claiming stopped); then a state per chunk. */
+/**
+ * Control word 0: the next unclaimed chunk ({@link CLOSED} once claiming
+ * stopped, so no chunk is below it); then a state per chunk.
+ */
 const NEXT = 0;
 const CLOSED = 0x7fffffff;
 const DONE = 1;
@@ -71,26 +81,6 @@ export function isSpeculationSetup(data: unknown): data is SpeculationSetup {
   return typeof data === "object" && data !== null && "dataStart" in data;
 }
 
-/** Claims the next chunk below `chunks`; returns it, or -1 once all are claimed or claiming stopped. */
-function claim(ctrl: Int32Array, chunks: number): number {
-  for (;;) {
-    const next = Atomics.load(ctrl, NEXT);
-    if (next >= chunks) return -1;
-    if (Atomics.compareExchange(ctrl, NEXT, next, next + 1) === next) return next;
-  }
-}
-
-/** Reads `buf.length` bytes at `offset`; false at the end of the file. */
-function readAt(file: Deno.FsFile, buf: Uint8Array, offset: number): boolean {
-  file.seekSync(offset, Deno.SeekMode.Start);
-  for (let got = 0; got < buf.length;) {
-    const n = file.readSync(buf.subarray(got));
-    if (n === null || n === 0) return false;
-    got += n;
-  }
-  return true;
-}
-
 /**
  * A worker's part: opens the path, and if it is still the measured file,
  * hashes chunks of pages in file order until all are claimed or claiming
@@ -113,12 +103,13 @@ export function speculate(setup: SpeculationSetup, hasher?: PageHasher): void {
     file = Deno.openSync(setup.path, { read: true });
     if (!sameFile(setup.identity, fileIdentity(file.statSync()))) return;
     const pages = hasher ?? createPageHasher(CHUNK_PAGES, { interleaved: true });
-    for (let c = claim(ctrl, chunks); c >= 0; c = claim(ctrl, chunks)) {
+    for (let c = claimBelow(ctrl, NEXT, chunks); c >= 0; c = claimBelow(ctrl, NEXT, chunks)) {
       const first = c * CHUNK_PAGES;
       const n = Math.min(CHUNK_PAGES, setup.pages - first);
       let state = FAILED;
       try {
-        if (readAt(file, pages.input.subarray(0, n * PAGE), setup.dataStart + first * PAGE)) {
+        const into = pages.input.subarray(0, n * PAGE);
+        if (readFullyAt(file, into, setup.dataStart + first * PAGE) === into.length) {
           pages.hash(n);
           table.set(pages.output.subarray(0, n * DIGEST), first * DIGEST);
           state = DONE;
@@ -140,7 +131,8 @@ export function speculate(setup: SpeculationSetup, hasher?: PageHasher): void {
  *
  * @example
  * ```ts
- * import { fileIdentity, prestartWorkers } from "./parallel_hash.ts";
+ * import { fileIdentity } from "./parallel_hash.ts";
+ * import { prestartWorkers } from "./worker_start.ts";
  * import { Speculation } from "./speculative_hash.ts";
  * const path = "large.igvm";
  * const workers = prestartWorkers(1);
