@@ -16,6 +16,7 @@
 import { createHasher, hasNodeCrypto } from "../hash.ts";
 import { SHA256_WASM } from "./sha256_wasm.ts";
 import { compileModule } from "../wasm_module.ts";
+import { createBlockStage } from "./block_stage.ts";
 
 /**
  * Most bytes a measurement hashes with the WebAssembly SHA-256 where
@@ -39,11 +40,9 @@ interface Sha256Exports {
   digest(dst: number): void;
 }
 
-/** Staging area in the instance's memory (see `sha256.wat`): whole blocks are hashed when full. */
+/** Staging area in the instance's memory (see `sha256.wat`; the padding's two blocks follow it). */
 const STAGE_AT = 1024;
 const STAGE_BYTES = 32768;
-/** Room after the staging area for the padding (at most two blocks, FIPS 180-4 §5.1.1). */
-const STAGE_PAD = 128;
 const OUT_AT = 768;
 
 let module: WebAssembly.Module | null | undefined;
@@ -64,36 +63,22 @@ export function createWasmSha256(): Sha256 | null {
   if (module === null) return null;
   const wasm = new WebAssembly.Instance(module).exports as unknown as Sha256Exports;
   const memory = new Uint8Array(wasm.memory.buffer); // never grown: the view stays valid
-  const stage = memory.subarray(STAGE_AT, STAGE_AT + STAGE_BYTES + STAGE_PAD);
-  const lengthView = new DataView(wasm.memory.buffer);
-  let fill = 0;
-  let total = 0;
+  const stage = createBlockStage({
+    memory: wasm.memory.buffer,
+    at: STAGE_AT,
+    bytes: STAGE_BYTES,
+    blockBytes: 64,
+    blocks: wasm.blocks,
+  });
   wasm.init();
   const hasher: Sha256 = {
     update(data: Uint8Array): Sha256 {
-      total += data.length;
-      for (let off = 0; off < data.length;) {
-        const n = Math.min(data.length - off, STAGE_BYTES - fill);
-        stage.set(data.subarray(off, off + n), fill);
-        fill += n;
-        off += n;
-        if (fill === STAGE_BYTES) {
-          wasm.blocks(STAGE_AT, STAGE_BYTES / 64);
-          fill = 0;
-        }
-      }
+      stage.add(data);
       return hasher;
     },
     digest(): Uint8Array {
-      // FIPS 180-4 §5.1.1: 0x80, zeros, the length in bits as a 64-bit big-endian number.
-      const end = Math.ceil((fill + 1 + 8) / 64) * 64;
-      stage[fill] = 0x80;
-      stage.fill(0, fill + 1, end - 8);
-      lengthView.setBigUint64(STAGE_AT + end - 8, BigInt(total) * 8n);
-      wasm.blocks(STAGE_AT, end / 64);
+      stage.finish();
       wasm.digest(OUT_AT);
-      fill = 0;
-      total = 0;
       wasm.init();
       return memory.slice(OUT_AT, OUT_AT + 32);
     },

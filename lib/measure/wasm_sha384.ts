@@ -22,6 +22,7 @@
 import { createHasher, type Hasher, sha384 } from "../hash.ts";
 import { SHA384_WASM } from "./sha384_wasm.ts";
 import { compileModule } from "../wasm_module.ts";
+import { createBlockStage } from "./block_stage.ts";
 
 const PAGE = 4096;
 const DIGEST = 48;
@@ -221,11 +222,9 @@ export function zeroPageSha384(): Uint8Array {
   return zeroPage;
 }
 
-/** A stream's staging area in its instance's memory: whole blocks are hashed when it fills. */
+/** A stream's staging area in its instance's memory (the padding's two blocks follow it). */
 const STREAM_AT = 4096;
 const STREAM_BYTES = 32768;
-/** Room after the staging area for the padding (at most two blocks, FIPS 180-4 §5.1.2). */
-const STREAM_PAD = 256;
 const STREAM_OUT = 3200;
 
 /**
@@ -246,36 +245,25 @@ export function createSha384Stream(): Hasher {
   const wasm = instantiate();
   if (wasm === null) return createHasher("sha384");
   const memory = new Uint8Array(wasm.memory.buffer); // never grown: the view stays valid
-  const stage = memory.subarray(STREAM_AT, STREAM_AT + STREAM_BYTES + STREAM_PAD);
-  let fill = 0;
-  let total = 0;
+  const stage = createBlockStage({
+    memory: wasm.memory.buffer,
+    at: STREAM_AT,
+    bytes: STREAM_BYTES,
+    blockBytes: 128,
+    blocks: wasm.blocks,
+  });
   let finished = false;
   wasm.init();
   const hasher: Hasher = {
     update(data: Uint8Array): Hasher {
       if (finished) throw new Error("SHA-384 stream already finished");
-      total += data.length;
-      for (let off = 0; off < data.length;) {
-        const n = Math.min(data.length - off, STREAM_BYTES - fill);
-        stage.set(data.subarray(off, off + n), fill);
-        fill += n;
-        off += n;
-        if (fill === STREAM_BYTES) {
-          wasm.blocks(STREAM_AT, STREAM_BYTES / 128);
-          fill = 0;
-        }
-      }
+      stage.add(data);
       return hasher;
     },
     digest(): Uint8Array {
       if (finished) throw new Error("SHA-384 stream already finished");
       finished = true;
-      // FIPS 180-4 §5.1.2: 0x80, zeros, the length in bits as a 128-bit big-endian number.
-      const end = Math.ceil((fill + 1 + 16) / 128) * 128;
-      stage[fill] = 0x80;
-      stage.fill(0, fill + 1, end - 8);
-      new DataView(stage.buffer, stage.byteOffset + end - 8, 8).setBigUint64(0, BigInt(total) * 8n);
-      wasm.blocks(STREAM_AT, end / 128);
+      stage.finish();
       wasm.digest(STREAM_OUT);
       return memory.slice(STREAM_OUT, STREAM_OUT + 48);
     },
