@@ -13,6 +13,7 @@ import {
   AT_ARG,
   cli,
   makeReport,
+  nonEmptyLines,
   REAL,
   tempFiles,
   testPki,
@@ -39,8 +40,6 @@ async function withKds(
     await server.shutdown();
   }
 }
-
-const lines = (s: string) => s.split("\n").filter((l) => l !== "");
 
 Deno.test("fetch: a real Milan report fetches its VCEK by the asserted URL, the cert_chain and the CRL", async () => {
   const c = REAL[0];
@@ -167,7 +166,7 @@ Deno.test("fetch: HTTP errors, a closed port and oversized answers are one line 
     async (base) => {
       const r = await cli([c.report, "report", "--fetch", "--kds-url", base]);
       assertEquals(r.code, 1);
-      assertEquals(lines(r.stderr), [
+      assertEquals(nonEmptyLines(r.stderr), [
         `Error: ${c.report}: cannot fetch ${base}${c.kdsPath}: HTTP 429 Too Many Requests (AMD's KDS limits requests: use --cache and retry later)`,
       ]);
       const dir = await tempFiles({});
@@ -202,7 +201,7 @@ Deno.test("fetch: HTTP errors, a closed port and oversized answers are one line 
     closed.stderr,
     /^Error: .*: cannot fetch http:\/\/127\.0\.0\.1:9\/vcek\/v1\/Turin\/59790fb1c39f35c1\?fmcSPL=1/,
   );
-  assertEquals(lines(closed.stderr).length, 1);
+  assertEquals(nonEmptyLines(closed.stderr).length, 1);
   // A version 2 report cannot be located without --product.
   const v2 = await cli([REAL[3].report, "report", "--fetch", "--kds-url", "http://127.0.0.1:9"]);
   assertMatch(
@@ -232,7 +231,7 @@ Deno.test("fetch: an answer that is not a certificate is refused in one line and
     await withKds({ [c.kdsPath]: "<html>please log in</html>" }, async (base) => {
       const r = await cli(args(base));
       assertEquals(r.code, 1);
-      assertEquals(lines(r.stderr).length, 1, r.stderr);
+      assertEquals(nonEmptyLines(r.stderr).length, 1, r.stderr);
       assertMatch(r.stderr, /^Error: .*: http:\/\/127\.0\.0\.1:\d+\/.*: not a usable answer: /);
       assertOk(!r.stderr.includes("    at "), "no stack trace");
     });

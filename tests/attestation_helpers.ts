@@ -334,6 +334,22 @@ export async function tempFiles(
   return dir;
 }
 
+/** Runs `fn` on a fresh temporary folder holding `files` (see {@link tempFiles}), then removes it. */
+export async function withTempFiles<T>(
+  files: Readonly<Record<string, Uint8Array | string>>,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await tempFiles(files);
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The non-empty lines of `s` (a run's stderr, one error a line). */
+export const nonEmptyLines = (s: string): string[] => s.split("\n").filter((l) => l !== "");
+
 /** The check `name` of `r`. */
 export function check(r: AttestationResult, name: string): { status: string; detail: string } {
   const c = r.checks.find((x) => x.name === name);
