@@ -181,7 +181,7 @@ Deno.test("synthesized pages: many areas share one budget per measurement", () =
   );
 });
 
-// A measurement's refusal is printed as the original prints its own (`Error: <message>`).
+// Our own measurement refusal names the file (`Error: <file>: <message>`, lib/cli/error_line.ts).
 Deno.test("synthesized pages: the CLI refuses an area past the budget with one line", async () => {
   const dir = await Deno.makeTempDir({ prefix: "igvmmeasure_pages_" });
   try {
@@ -200,7 +200,10 @@ Deno.test("synthesized pages: the CLI refuses an area past the budget with one l
     assertEquals(out.stdout.length, 0);
     const lines = stderr.split("\n");
     assertEquals(lines.length, 2, stderr);
-    assertOk(lines[0].startsWith(`Error: parameter area 0 claims ${2 * max} pages`), lines[0]);
+    assertOk(
+      lines[0].startsWith(`Error: ${path}: parameter area 0 claims ${2 * max} pages`),
+      lines[0],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
