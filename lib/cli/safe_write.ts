@@ -17,7 +17,9 @@ import { IgvmToolError } from "../errors.ts";
  * @example
  * ```ts
  * import { writeFileAtomic } from "./safe_write.ts";
- * await writeFileAtomic("out.bin", (f) => { f.writeSync(new Uint8Array([1])); });
+ * const out = `${Deno.makeTempDirSync()}/out.bin`;
+ * await writeFileAtomic(out, (f) => { f.writeSync(new Uint8Array([1])); });
+ * Deno.readFileSync(out); // Uint8Array [1]
  * ```
  */
 export async function writeFileAtomic(

@@ -130,7 +130,8 @@ export function speculate(setup: SpeculationSetup, hasher?: PageHasher): void {
  * and answers, once the plan is known, which planned pages it has.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // large.igvm: a file of 32 MiB or more (the bench writes one)
  * import { fileIdentity } from "./parallel_hash.ts";
  * import { prestartWorkers } from "./worker_start.ts";
  * import { Speculation } from "./speculative_hash.ts";
@@ -207,9 +208,9 @@ export type PageReader = (offset: number, into: Uint8Array) => void;
  * `readPage` and hashed here. Stops the claiming ({@link Speculation.close}).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { openFileSource } from "./file_source.ts";
- * // The file source does this when the measurement asks for its pages:
+ * // The file source does this when the measurement asks for the pages of a large file:
  * const src = openFileSource("large.igvm");
  * const reader = src.pageHashes.sha384Pages(Float64Array.of(2622120, 2626216))!;
  * reader.next(); // SHA-384 of the 4 KiB at 2622120
