@@ -3,7 +3,8 @@
  * (in-process through runCli): `--certs DIR` in snpguest's layout, `--chain`
  * with KDS's cert_chain, `--root` trusting a generated chain, `--crl`
  * revoking its ASK, `--at` past the leaf; and that main.ts loads the X.509
- * and attestation code only when a command needs it.
+ * and attestation code only when a command needs it (not in its static
+ * graph, and not read at start-up: deno.json's lazy dynamic imports).
  */
 
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
@@ -171,4 +172,25 @@ Deno.test("start-up: main.ts loads no X.509 or attestation code until a command 
     f.includes("/lib/x509/") || f.includes("/lib/verify/attestation/")
   );
   assertEquals(heavy, []);
+});
+
+Deno.test("start-up: deno run main.ts reads the modules behind dynamic imports only when they run", async () => {
+  // deno.json's "unstable": ["lazy-dynamic-imports"]; Deno's debug log names each module it reads.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-L", "debug", "--allow-read", "main.ts", "--help"],
+    cwd: new URL("..", import.meta.url),
+    env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertOk(out.success);
+  const read = [
+    ...new TextDecoder().decode(out.stderr).matchAll(/fetch_no_follow - specifier: (\S+?),?\s/g),
+  ].map((m) => m[1]);
+  assertOk(read.some((s) => s.endsWith("/lib/cli/run.ts")), "the debug log names the modules read");
+  const deferred = read.filter((s) =>
+    /\/lib\/(x509|verify|inspect)\/|\/lib\/cli\/(sign|verify|inspect|report)_command\.ts$|^npm:/
+      .test(s)
+  );
+  assertEquals(deferred, []);
 });
