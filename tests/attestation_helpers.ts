@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the attestation tests: the real reports and VCEKs (files
- * in testdata/vectors/, copied byte for byte from testdata/vectors/; their
+ * in testdata/vectors/, copied byte for byte from ../shared/vectors/; their
  * sources, licences and the values other projects assert for them are in
  * testdata/vectors/README.md sections 1 and 5), a PKI generated in the test
  * (RSA-PSS ARK and ASK/ASVK, ECDSA P-384 VCEK/VLEK) and reports signed by it,
@@ -50,6 +50,26 @@ export interface RealCase {
 const TAV = "tee-attestation-verification/";
 
 /** The five real reports of testdata/vectors/ (section 1). */
+/**
+ * Every check's name, in the order reported: the issue's names (report-signature, cert-chain,
+ * chip-id, tcb, revocation, debug, …), written out here rather than taken from the library.
+ */
+export const CHECK_ORDER: readonly string[] = [
+  "report-signature",
+  "cert-chain",
+  "validity",
+  "signing-key",
+  "product",
+  "chip-id",
+  "tcb",
+  "revocation",
+  "debug",
+  "min-tcb",
+  "vmpl",
+  "report-data",
+  "host-data",
+];
+
 export const REAL: readonly RealCase[] = [
   {
     name: "Milan v3 (TEE-Attestation-Verification)",

@@ -28,12 +28,18 @@ export const AUTHOR_KEY: string = new URL("keys/author_key.pem", CONFORMANCE).pa
 /** The full corpus beside the repository; CI has it, a plain clone does not. */
 export const FULL_CORPUS = new URL("../../shared/conformance/", import.meta.url);
 
-function isFile(url: URL): boolean {
+/** Whether `url` names a regular file. */
+export function isFile(url: URL): boolean {
   try {
     return Deno.statSync(url).isFile;
   } catch {
     return false;
   }
+}
+
+/** SHA-256 of `bytes`, lower-case hex (Web Crypto). */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
 }
 
 /** Whether the full corpus is present. */

@@ -15,6 +15,7 @@ import {
   loadCases,
   outputSha256,
   runInProcess,
+  sha256Hex,
 } from "./conformance_helpers.ts";
 
 const cases = loadCases().filter((c) => c.tool === "igvmmeasure" && c.args.includes("sign"));
@@ -26,10 +27,6 @@ const BASE: Record<string, string> = {
   "signed-native-zero-qemu-snp-policy-id.igvm": "qemu-snp-policy",
   "signed-qemu-snp-ovmf-policy-id-author.igvm": "qemu-snp-ovmf-policy",
 };
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
-}
 
 for (const c of cases) {
   const note = BASE[c.file] === undefined

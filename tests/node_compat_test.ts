@@ -13,6 +13,7 @@
  */
 
 import { assertEquals, assertOk } from "./assert.ts";
+import { isFile } from "./conformance_helpers.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** The conformance file measured, and where to look for it and expected.json (first found wins). */
@@ -22,20 +23,12 @@ const CORPUS_DIRS = [
   new URL("../shared/conformance/", ROOT),
 ];
 
-function exists(url: URL): boolean {
-  try {
-    return Deno.statSync(url).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** The corpus folder holding expected.json and the file (directly or under files/), if any. */
 function corpus(): { file: string; expected: URL } | undefined {
   for (const dir of CORPUS_DIRS) {
     const expected = new URL("expected.json", dir);
     for (const file of [new URL(`files/${FILE}`, dir), new URL(FILE, dir)]) {
-      if (exists(expected) && exists(file)) return { file: file.pathname, expected };
+      if (isFile(expected) && isFile(file)) return { file: file.pathname, expected };
     }
   }
   return undefined;

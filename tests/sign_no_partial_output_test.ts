@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import {
   assertBytesEqual,
   assertOneErrorLine,
+  assertReferenceOutput,
   ID_KEY,
   input,
   listDir,
@@ -329,7 +330,11 @@ Deno.test("a successful sign replaces an existing output and leaves no temp file
     const r = await run([BASE, "sign", "--output", out, "--id-key", ID_KEY], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(listDir(dir), ["signed.igvm"]);
-    assert.notEqual(Deno.readFileSync(out).length, SENTINEL.length);
+    await assertReferenceOutput(
+      Deno.readFileSync(out),
+      "qemu-snp-policy.signed-id.igvm",
+      "replaced output",
+    );
   }));
 
 Deno.test("output files get the permissions of a normally created file (umask), not 0600", () =>

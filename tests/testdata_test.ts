@@ -16,6 +16,7 @@ import {
   FULL_CORPUS_SKIP,
   HAS_FULL_CORPUS,
   outputSha256,
+  sha256Hex,
   signedOutputs,
 } from "./conformance_helpers.ts";
 
@@ -45,10 +46,6 @@ function listed(readme: URL): Map<string, { bytes: number; sha256: string }> {
     rows.set(m[1], row);
   }
   return rows;
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

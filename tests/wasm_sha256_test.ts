@@ -14,16 +14,12 @@ import {
   WASM_SHA256_MAX_BYTES,
 } from "../lib/measure/wasm_sha256.ts";
 import { IV256, K256, sha256Wat } from "../scripts/gen_sha256_wat.ts";
+import { Rng } from "./fuzz_helpers.ts";
 
+/** A uniform number in [0, 1) from the fuzzers' seeded generator. */
 function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const rng = new Rng(seed);
+  return () => rng.u32() / 2 ** 32;
 }
 
 const nodeHex = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");

@@ -17,16 +17,12 @@ import {
   zeroPageSha384,
 } from "../lib/measure/wasm_sha384.ts";
 import { IV384, K512, sha384Wat } from "../scripts/gen_sha384_wat.ts";
+import { Rng } from "./fuzz_helpers.ts";
 
+/** A uniform number in [0, 1) from the fuzzers' seeded generator. */
 function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const rng = new Rng(seed);
+  return () => rng.u32() / 2 ** 32;
 }
 
 const nodeHex = (data: Uint8Array) => createHash("sha384").update(data).digest("hex");

@@ -17,21 +17,13 @@ import puppeteer, {
 } from "npm:puppeteer-core@25.19.0";
 import { buildWeb } from "../web/build.ts";
 import { serveStatic, type StaticServer } from "../web/serve.ts";
-import { runInProcess } from "./conformance_helpers.ts";
+import { isFile, runInProcess } from "./conformance_helpers.ts";
 
 /** Debian's Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
 
-function exists(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** True when the browser tests can run. */
-export const HAVE_CHROMIUM: boolean = exists(CHROMIUM);
+export const HAVE_CHROMIUM: boolean = isFile(new URL(`file://${CHROMIUM}`));
 
 /** Test name suffix when they cannot. */
 export const SKIPPED: string = HAVE_CHROMIUM
@@ -41,9 +33,9 @@ export const SKIPPED: string = HAVE_CHROMIUM
 /** The repository root. */
 export const ROOT = new URL("../", import.meta.url);
 
-/** The conformance IGVM files: `../shared/conformance/files/` when present, else `testdata/conformance/`. */
+/** The conformance IGVM files: `../shared/conformance/files/` when present, else `testdata/conformance/files/`. */
 export function conformanceFiles(): { dir: string; names: string[] } {
-  for (const dir of ["../shared/conformance/files/", "testdata/conformance/"]) {
+  for (const dir of ["../shared/conformance/files/", "testdata/conformance/files/"]) {
     const path = new URL(dir, ROOT).pathname;
     try {
       const names = [...Deno.readDirSync(path)]

@@ -11,6 +11,7 @@ const MiB = 1 << 20;
 
 Deno.test("workerCount follows the cores and the pages, up to the cap", () => {
   assertEquals(BYTES_PER_WORKER, 32 * MiB);
+  assertEquals(MAX_WORKERS, 12); // bench/README.md, "Scaling with cores"
   const cases: [number, number, number][] = [
     [256 * MiB, 1, 0], // one core: the main thread alone
     [256 * MiB, 2, 1], // two: the main thread and one worker

@@ -2,7 +2,7 @@
  * lib/x509: the DER reader, certificates, CRLs, PEM and RSASSA-PSS checks.
  *
  * Real inputs: AMD's ARK/ASK/ASVK chains and five VCEKs in testdata/vectors/
- * (byte-identical copies of testdata/vectors/; sources in its README,
+ * (byte-identical copies of ../shared/vectors/; sources in its README,
  * sections 1 and 5). Expected field values are what `openssl x509 -text`
  * prints for those files (serials, names, dates, key sizes), not values
  * produced by the code under test.
