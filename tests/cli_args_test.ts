@@ -82,6 +82,36 @@ Deno.test("`--json` given as an option's value does not switch a usage error to 
   assertEquals(JSON.parse(j.stdout).error.type !== undefined, true);
 });
 
+Deno.test("`--json` after the argument a usage error stops at still gives one JSON object", async () => {
+  const cases: [string[], string][] = [
+    [[FILE, "measure", "--bogus", "--json"], "unexpected argument '--bogus' found"],
+    [
+      ["-p", "bogus", FILE, "measure", "--json"],
+      "invalid value 'bogus' for '--platform <PLATFORM>' [possible values: sev, sev-es, sev-snp, tdx, vbs]",
+    ],
+    [
+      ["-vp", "bogus", FILE, "measure", "--json"],
+      "invalid value 'bogus' for '--platform <PLATFORM>' [possible values: sev, sev-es, sev-snp, tdx, vbs]",
+    ],
+    [[FILE, "measure", "x", "--json"], "unexpected argument 'x' found"],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runInProcess(args, FILES);
+    assertEquals([r.code, r.stderr], [2, ""], args.join(" "));
+    assertEquals(JSON.parse(r.stdout), {
+      command: null,
+      file: null,
+      error: { type: "usage", message, file: null, code: null },
+    });
+  }
+  // A `--json` that an option takes as its value, or that is itself the argument parsing
+  // stopped at (after `--`), leaves the error as text.
+  for (const args of [["-vp", "--json", FILE, "measure"], [FILE, "measure", "--", "--json"]]) {
+    const r = await runInProcess(args, FILES);
+    assertEquals([r.code, r.stdout], [2, ""], args.join(" "));
+  }
+});
+
 Deno.test("each parsing path's usage error, word for word", () => {
   const cases: [string[], string][] = [
     [[FILE, "--", "measure", "-b"], "unexpected argument 'measure' found"],

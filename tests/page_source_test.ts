@@ -1,6 +1,6 @@
 /**
  * The web page's file source (`web/file_source.ts`) and measurement adapter
- * (`web/digests.ts`), without a browser: reads through the window give the
+ * (`lib/inspect/digest_lines.ts`), without a browser: reads through the window give the
  * file's bytes at every offset and edge, the window is released when it
  * moves, and a file measured through a small window gives the CLI's
  * `inspect` digests, with progress that goes forward and ends at its total.
@@ -8,7 +8,7 @@
 
 import { assertEquals, assertOk } from "./assert.ts";
 import { windowedSource } from "../web/file_source.ts";
-import { measureAllDigests } from "../web/digests.ts";
+import { digestLines } from "../lib/inspect/digest_lines.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { runInProcess } from "./conformance_helpers.ts";
 
@@ -50,7 +50,7 @@ Deno.test("page source: sample.igvm through a 64 KiB window gives the CLI's insp
   const bytes = Deno.readFileSync(new URL("testdata/sample.igvm", ROOT));
   const file = parseIgvm(windowedSource(bytes.length, (s, e) => bytes.slice(s, e), 65_536));
   const seen: [number, number][] = [];
-  const digests = measureAllDigests(file, { progress: (d, t) => void seen.push([d, t]) });
+  const digests = digestLines(file, { progress: (d, t) => void seen.push([d, t]) });
   const cli = await runInProcess(["testdata/sample.igvm", "inspect", "--json"], ROOT);
   assertEquals(digests, JSON.parse(cli.stdout).digests);
   assertOk(seen.length >= 2, `progress ${seen}`);
@@ -71,7 +71,7 @@ Deno.test("page source: sample.igvm through a 64 KiB window gives the CLI's insp
 Deno.test("page digests: -n and -c reach the coconut rules only, as on the command line", async () => {
   const path = "testdata/sample.igvm";
   const file = parseIgvm(Deno.readFileSync(new URL(path, ROOT)));
-  const ours = measureAllDigests(file, { nativeZero: true, checkKvm: true });
+  const ours = digestLines(file, { nativeZero: true, checkKvm: true });
   const cli = await runInProcess(["-n", "-c", path, "inspect", "--json"], ROOT);
   assertEquals(ours, JSON.parse(cli.stdout).digests);
 });

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { DigestEntry } from "./digests.ts";
+import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 import { h } from "./dom.ts";
 
 const RULES: Record<string, string> = {
@@ -30,7 +30,7 @@ async function copyText(text: string, source: HTMLElement): Promise<void> {
   }
 }
 
-function digestRow(d: DigestEntry, announce: (text: string) => void): HTMLTableRowElement {
+function digestRow(d: DigestLine, announce: (text: string) => void): HTMLTableRowElement {
   const key = `${d.platform}/${d.semantics}`;
   const label = `${d.platform} (${d.semantics})`;
   let value: HTMLElement;
@@ -77,7 +77,7 @@ function digestRow(d: DigestEntry, announce: (text: string) => void): HTMLTableR
  * ```
  */
 export function digestsView(
-  digests: readonly DigestEntry[],
+  digests: readonly DigestLine[],
   announce: (text: string) => void,
 ): HTMLElement {
   if (digests.length === 0) {

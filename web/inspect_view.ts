@@ -11,7 +11,7 @@
 
 import type { Json } from "../lib/inspect/inspect_file.ts";
 import { inspectText } from "../lib/inspect/inspect_text.ts";
-import type { DigestEntry } from "./digests.ts";
+import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 import { type Child, code, h, table } from "./dom.ts";
 
 const list = (v: unknown) => (v ?? []) as Json[];
@@ -203,7 +203,7 @@ export function inspectView(info: Json): HTMLElement {
 export function inspectTextBlock(
   name: string,
   info: Json,
-  digests: readonly DigestEntry[],
+  digests: readonly DigestLine[],
 ): HTMLElement {
   return h(
     "details",

@@ -14,7 +14,7 @@
  */
 
 import type { Json } from "../lib/inspect/inspect_file.ts";
-import type { DigestEntry } from "./digests.ts";
+import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 import type { Reply, Request } from "./protocol.ts";
 import { mapModel } from "./map_layout.ts";
 import { renderMap } from "./map_view.ts";
@@ -52,7 +52,7 @@ interface Job {
   readonly worker: Worker;
   readonly file: File;
   info?: Json;
-  digests?: readonly DigestEntry[];
+  digests?: readonly DigestLine[];
 }
 
 let job: Job | undefined;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { DigestEntry } from "./digests.ts";
+import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 import type { Json } from "../lib/inspect/inspect_file.ts";
 
 /** Page → worker: measure `file` (one file per worker). */
@@ -67,7 +67,7 @@ export interface Digests {
   /** Message kind. */
   readonly type: "digests";
   /** The digests (lower-case hex) or refusals. */
-  readonly digests: readonly DigestEntry[];
+  readonly digests: readonly DigestLine[];
 }
 
 /** One report field compared, as `verify --report --json` lists it. */

@@ -9,11 +9,14 @@
  */
 
 import { parseIgvm } from "../lib/igvm/parser.ts";
-import { platformMask, snpIdBlocks } from "../lib/igvm/select.ts";
-import { PlatformType } from "../lib/igvm/defs.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 import { IgvmToolError, MeasurementError } from "../lib/errors.ts";
-import { type Measurement, NOT_COMPATIBLE, parseOptionsFor } from "../lib/measure/measure.ts";
+import {
+  type Measurement,
+  NOT_COMPATIBLE,
+  parseOptionsFor,
+  planFor,
+} from "../lib/measure/measure.ts";
 import { parseReport } from "../lib/snp/report.ts";
 import { fromHex } from "../lib/encoding.ts";
 import { failuresOf, verifyJson, verifyText } from "../lib/verify/verify_report.ts";
@@ -22,7 +25,7 @@ import { toCertificates, verifyAttestation } from "../lib/verify/attestation/ver
 import type { SourcedCertificate } from "../lib/verify/attestation/chain.ts";
 import { AttestationError } from "../lib/verify/attestation/attestation_error.ts";
 import { missingVcekNote } from "../lib/verify/attestation/kds.ts";
-import type { DigestEntry } from "./digests.ts";
+import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 import type { NamedBytes, Verified } from "./protocol.ts";
 
 /** What to verify: the report, the VCEK if any, and the rules (`--semantics`). */
@@ -41,8 +44,8 @@ export interface MeasuredImage {
   readonly name: string;
   /** The file as parsed for `inspect`; its source is read again here. */
   readonly file: IgvmFile;
-  /** Its digests, as {@link measureAllDigests} gave them. */
-  readonly digests: readonly DigestEntry[];
+  /** Its digests, as `digestLines` gave them. */
+  readonly digests: readonly DigestLine[];
   /** Whether the coconut digests were measured with `-n`. */
   readonly nativeZero: boolean;
 }
@@ -101,14 +104,10 @@ export async function verifyReport(
     image.name,
     () => parseIgvm(image.file.source!, parseOptionsFor({ platform: "sev-snp", semantics })),
   );
-  const digest = snpDigest(image, semantics);
-  const mask = platformMask(file, PlatformType.SEV_SNP)!;
+  // The digest the worker measured; the rest (mask, the ID block's LD) as `measure` gives it.
   const m: Measurement = {
-    platform: "sev-snp",
-    semantics,
-    digest,
-    compatibilityMask: mask,
-    idBlockLd: snpIdBlocks(file, mask).at(-1)?.ld,
+    ...planFor(file, { platform: "sev-snp", semantics }).result,
+    digest: snpDigest(image, semantics),
   };
   const result = await verifyImage(file, m, {
     fileName: image.name,

@@ -12,7 +12,7 @@ import { parseIgvm } from "../lib/igvm/parser.ts";
 import { inspectFile } from "../lib/inspect/inspect_file.ts";
 import { IgvmToolError } from "../lib/errors.ts";
 import { fileSource, readWhole } from "./file_source.ts";
-import { measureAllDigests } from "./digests.ts";
+import { digestLines } from "../lib/inspect/digest_lines.ts";
 import { errorLine } from "./error_line.ts";
 import { type MeasuredImage, verifyReport } from "./verify.ts";
 import type { MeasureRequest, Reply, Request, VerifyRequest } from "./protocol.ts";
@@ -42,7 +42,7 @@ function measure(request: MeasureRequest): void {
     }
     scope.postMessage({ type: "inspected", info: inspectFile(file) });
     let last = 0;
-    const digests = measureAllDigests(file, {
+    const digests = digestLines(file, {
       nativeZero: request.nativeZero,
       checkKvm: request.checkKvm,
       progress: (done, total) => {

@@ -177,7 +177,7 @@ export function parseArgs(spec: ProgramSpec, args: readonly string[]): ParsedArg
   try {
     return parseArgsInto(spec, args, global, commandOptions);
   } catch (e) {
-    if (e instanceof UsageError) e.json = global.json === true || commandOptions.json === true;
+    if (e instanceof UsageError) e.json ||= global.json === true || commandOptions.json === true;
     throw e;
   }
 }
@@ -302,9 +302,37 @@ function parseArgsInto(
 ): ParsedArgs {
   const state: ParseState = { positionalOnly: false, afterCommandDashes: false };
   for (let i = 0; i < args.length;) {
-    i += state.command
-      ? stepAfterCommand(spec, state.command, args, i, commandOptions, state)
-      : stepBeforeCommand(spec, args, i, global, state);
+    try {
+      i += state.command
+        ? stepAfterCommand(spec, state.command, args, i, commandOptions, state)
+        : stepBeforeCommand(spec, args, i, global, state);
+    } catch (e) {
+      if (e instanceof UsageError) e.json = jsonFollows(spec, state.command, args, i);
+      throw e;
+    }
   }
   return finish(spec, state, global, commandOptions);
+}
+
+/**
+ * Whether a `--json` argument comes after `args[i]`, the argument parsing
+ * stopped at, other than as its value (`-p --json` gives `--json` to `-p`).
+ */
+function jsonFollows(
+  spec: ProgramSpec,
+  command: CommandSpec | undefined,
+  args: readonly string[],
+  i: number,
+): boolean {
+  const specs = [...spec.options, ...(command?.options ?? [])];
+  const arg = args[i];
+  const long = findOption(specs, arg);
+  // In a cluster of short flags, the first one that takes a value takes the next argument only
+  // when it ends the cluster.
+  const takesNext = long
+    ? long.spec.value !== undefined && long.inline === undefined
+    : /^-[^-]/.test(arg) &&
+      [...arg.slice(1)].findIndex((c) => specs.find((s) => s.short === c)?.value) ===
+        arg.length - 2;
+  return args.slice(i + (takesNext ? 2 : 1)).includes("--json");
 }

@@ -14,7 +14,7 @@ import { loadInput } from "./measure_command.ts";
 import { jsonText } from "./json.ts";
 import { inspectFile } from "../inspect/inspect_file.ts";
 import { inspectText } from "../inspect/inspect_text.ts";
-import { measureAll } from "../measure/measure_all.ts";
+import { digestLines } from "../inspect/digest_lines.ts";
 import { globalOptions } from "./options.ts";
 
 /** Runs `inspect`. */
@@ -29,10 +29,7 @@ export function inspectCommand(args: ParsedArgs, ctx: CommandContext): number {
       checkKvm: g.checkKvm,
       pageHashes: input.pageHashes,
     };
-    const digests = withFile(args.input, "read file", () => measureAll(file, options)).map((d) => ({
-      ...d,
-      digest: d.digest?.toHex() ?? null,
-    }));
+    const digests = withFile(args.input, "read file", () => digestLines(file, options));
     if (ctx.json) {
       ctx.io.stdout(jsonText({
         command: args.command,

@@ -41,7 +41,8 @@ export interface ErrorJson {
 export function errorJson(e: unknown): ErrorJson {
   if (e instanceof OptionsError) e = usageErrorFor(e);
   if (e instanceof UsageError) {
-    return { type: "usage", message: e.message.split("\n").join(" "), file: null, code: null };
+    const message = e.message.split("\n").map((l) => l.trim()).join(" ");
+    return { type: "usage", message, file: null, code: null };
   }
   if (!(e instanceof IgvmToolError)) {
     const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
