@@ -36,6 +36,16 @@ export interface FixedHeader {
   readonly checksum: number;
 }
 
+/** `IgvmFile::new`'s and the fixed header's rule: only 4 KiB pages (`UnsupportedPageSize`). */
+export function checkPageSize(pageSize: number): void {
+  if (pageSize !== PAGE_SIZE_4K) {
+    throw fileError(
+      `UnsupportedPageSize(${pageSize})`,
+      `page size 0x${pageSize.toString(16)} unsupported`,
+    );
+  }
+}
+
 /** The revision from a fixed header's version (and, for v2, architecture and page size). */
 function revisionOf(v: StructView, size: number): IgvmRevision {
   const version = getU32(v, F.formatVersion);
@@ -51,12 +61,7 @@ function revisionOf(v: StructView, size: number): IgvmRevision {
     throw fileError("InvalidFixedHeader", `unknown architecture ${arch} in the fixed header`);
   }
   const pageSize = getU32(v, F.pageSize);
-  if (pageSize !== PAGE_SIZE_4K) {
-    throw fileError(
-      `UnsupportedPageSize(${pageSize})`,
-      `page size 0x${pageSize.toString(16)} unsupported`,
-    );
-  }
+  checkPageSize(pageSize);
   return { version: 2, arch: arch as Arch, pageSize };
 }
 

@@ -86,7 +86,7 @@ export function extractFileData(
 export function vpContextRange(ctx: HeaderContext, fileOffset: number, length: number): FileRange {
   const start = (fileOffset - ctx.fileDataStart) >>> 0;
   const dataLength = ctx.source.size - ctx.fileDataStart;
-  if (start > dataLength || start + length > dataLength) {
+  if (start + length > dataLength) {
     throw new HeaderError("InvalidDataSize", undefined, `VP context at file offset ${fileOffset}`);
   }
   return { offset: ctx.fileDataStart + start, length };

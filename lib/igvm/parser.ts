@@ -16,14 +16,7 @@
  * @module
  */
 
-import {
-  Arch,
-  HeaderType,
-  OPTIONAL_BIT,
-  RANGE_DIRECTIVE,
-  RANGE_INIT,
-  RANGE_PLATFORM,
-} from "./defs.ts";
+import { HeaderType, OPTIONAL_BIT, RANGE_DIRECTIVE, RANGE_INIT, RANGE_PLATFORM } from "./defs.ts";
 import { crc32 } from "./crc32.ts";
 import { decodeDirective, decodePageData } from "./directive_codec.ts";
 import { decodeFixedHeader } from "./fixed_header.ts";
@@ -37,6 +30,7 @@ import { bytesSource, type IgvmSource } from "./source.ts";
 import { IGVM_VHS_PAGE_DATA, IGVM_VHS_VARIABLE_HEADER } from "./structs.ts";
 import type { DirectiveHeader, IgvmFile, InitializationHeader, PlatformHeader } from "./types.ts";
 import { validateParsedFile } from "./validate.ts";
+import { archOf } from "./validate_initializations.ts";
 
 /**
  * Options for {@link parseIgvm}.
@@ -141,22 +135,14 @@ function decodeHeader(
     // The crate drops headers whose compatibility mask is 0 (they match no platform).
     if (h.compatibilityMask !== 0) out.initializations.push(h);
   } else {
+    // Never page data: decodeHeaders' fast path takes every page-data header that decodes.
     const h = decodeDirective(type, body, ctx);
-    if (maskOf(h) !== 0) {
+    if (!("compatibilityMask" in h) || h.compatibilityMask !== 0) {
       out.directives.push(h);
-      if (h.type !== "PageData") out.ruled.push(h);
+      out.ruled.push(h);
     }
   }
   return consumed;
-}
-
-/** A directive's compatibility mask; undefined for those without one (parameter areas and usages). */
-function maskOf(h: DirectiveHeader): number | undefined {
-  return h.type === "PageData"
-    ? h.compatibilityMask
-    : "compatibilityMask" in h
-    ? h.compatibilityMask
-    : undefined;
 }
 
 /**
@@ -256,7 +242,7 @@ export function parseIgvm(source: IgvmSource | Uint8Array, options: ParseOptions
   const ctx: HeaderContext = {
     source: src,
     fileDataStart,
-    arch: revision.version === 2 ? revision.arch : Arch.X64,
+    arch: archOf(revision).arch,
     maskMap: out.maskMap,
     legacy: options.crateVersion === "0.4.0",
   };

@@ -19,6 +19,7 @@
  */
 
 import { crc32 } from "./crc32.ts";
+import { Arch } from "./defs.ts";
 import { encodeDirective } from "./directive_codec.ts";
 import { encodeFixedHeader, fixedHeaderSize, setChecksum } from "./fixed_header.ts";
 import { HEADERS } from "./header_types.ts";
@@ -29,6 +30,7 @@ import { encodePlatform } from "./platform_codec.ts";
 import { readPayload } from "./source.ts";
 import { IGVM_VHS_VARIABLE_HEADER } from "./structs.ts";
 import type { IgvmFile } from "./types.ts";
+import { archOf } from "./validate_initializations.ts";
 import { IgvmFormatError } from "../errors.ts";
 
 export type { DataPiece } from "./header_writer.ts";
@@ -76,7 +78,7 @@ export function layoutIgvm(file: IgvmFile): SerializedIgvm {
   w.length = fixedSize;
   for (const p of file.platforms) encodePlatform(w.begin(HEADERS[p.type]), p);
   for (const h of file.initializations) encodeInitialization(w, h, data);
-  const x64 = file.revision.version === 1 || file.revision.arch === 0;
+  const x64 = archOf(file.revision).arch === Arch.X64;
   for (const h of file.directives) encodeDirective(w, h, data, x64);
   const headers = w.bytes.slice(0, w.length);
   const size = data.offset;

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { Arch, PAGE_SIZE_4K, PLATFORM_NAMES, PlatformType } from "./defs.ts";
+import { Arch, PLATFORM_NAMES, PlatformType } from "./defs.ts";
+import { checkPageSize } from "./fixed_header.ts";
 import { fileError, inSection } from "./format_error.ts";
 import { validatePlatform } from "./header_validate.ts";
 import type { DirectiveHeader, IgvmFile, IgvmRevision, PlatformHeader } from "./types.ts";
@@ -19,20 +20,19 @@ import { archOf, validateInitializationHeaders } from "./validate_initialization
 
 /** `IgvmFile::new`: only 4 KiB pages. */
 function validateRevision(revision: IgvmRevision): void {
-  if (revision.version === 2 && revision.pageSize !== PAGE_SIZE_4K) {
-    throw fileError(
-      `UnsupportedPageSize(${revision.pageSize})`,
-      `page size 0x${revision.pageSize.toString(16)} unsupported`,
-    );
-  }
+  if (revision.version === 2) checkPageSize(revision.pageSize);
 }
 
 /** `validate_platform_headers`: each valid, on its architecture, one per platform type; at least one. */
-function validatePlatformHeaders(revision: IgvmRevision, platforms: readonly PlatformHeader[]) {
+function validatePlatformHeaders(
+  revision: IgvmRevision,
+  platforms: readonly PlatformHeader[],
+  checkHeaders: boolean,
+) {
   const { arch, archName } = archOf(revision);
   const seen = new Set<number>();
   platforms.forEach((p, i) => {
-    inSection("platform", i + 1, () => validatePlatform(p));
+    if (checkHeaders) inSection("platform", i + 1, () => validatePlatform(p));
     const t = p.platformType;
     const needs = t === PlatformType.VSM_ISOLATION
       ? undefined
@@ -64,7 +64,7 @@ function validate(
   ruled: readonly DirectiveHeader[] = file.directives,
 ): void {
   validateRevision(file.revision);
-  validatePlatformHeaders(file.revision, file.platforms);
+  validatePlatformHeaders(file.revision, file.platforms, checkHeaders);
   const info = validateInitializationHeaders(file, checkHeaders);
   validateDirectiveHeaders(file, info, checkHeaders, ruled);
 }

@@ -14,6 +14,7 @@ import { validateDirective } from "./header_validate.ts";
 import { singleBits } from "./relocation_ranges.ts";
 import type {
   DirectiveHeader,
+  DirectiveOf,
   IgvmFile,
   ParameterArea,
   ParameterInsert,
@@ -109,9 +110,6 @@ function parameterInsert(h: ParameterInsert, s: DirectiveState): void {
     }
   }
 }
-
-/** The directive of model type `K` (for a parameter kind, the parameter usage). */
-type DirectiveOf<K extends DirectiveHeader["type"]> = DirectiveHeader & { readonly type: K };
 
 type DirectiveRules = {
   readonly [K in DirectiveHeader["type"]]: (h: DirectiveOf<K>, s: DirectiveState) => void;
