@@ -76,6 +76,10 @@ Deno.test("checks: report-signature both ways (wrong key, SIGNING_KEY 7, SIGNATU
   const rNone = await verifyAttestation(none, opts);
   expectCheck(rNone, "report-signature", "fail", /SIGNING_KEY is 7/);
   assertEquals(rNone.genuine, false);
+  // Unsigned: a VCEK was given, but no signature was checked with it.
+  assertEquals(rNone.signatureChecked, false);
+  assertEquals((await verifyAttestation(forged, opts)).signatureChecked, true);
+  assertEquals((await verifyAttestation(forged, { at: AT })).signatureChecked, false);
   expectCheck(
     await verifyAttestation(await makeReport({ signatureAlgo: 2 }, k.leaf.privateKey), opts),
     "report-signature",

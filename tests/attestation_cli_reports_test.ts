@@ -11,8 +11,10 @@ import {
   AT_ARG,
   CHECK_ORDER,
   cli,
+  makeReport,
   nonEmptyLines,
   REAL,
+  testPki,
   withTempFiles,
 } from "./attestation_helpers.ts";
 
@@ -163,4 +165,17 @@ Deno.test("verify --report with a VCEK: signatureChecked true and the checks; wi
     ),
     bad.stderr,
   );
+});
+
+Deno.test("verify --report: an unsigned report (SIGNING_KEY 7) with a VCEK says signatureChecked false", async () => {
+  const pki = await testPki();
+  const report = await makeReport({ keyInfo: 7 << 2 }, pki.keys.leaf.privateKey);
+  await withTempFiles({ "r.bin": report, "vcek.der": pki.leaf, "ark.der": pki.ark }, async (d) => {
+    const args = ["testdata/sample.igvm", "verify", "--report", `${d}/r.bin`, "--vcek"];
+    const j = await cli([...args, `${d}/vcek.der`, "--root", `${d}/ark.der`, "--json"]);
+    assertEquals(j.code, 1);
+    const o = JSON.parse(j.stdout);
+    assertEquals(o.report.signatureChecked, false);
+    assertEquals(o.report.attestation.checks[0].status, "fail");
+  });
 });

@@ -112,7 +112,12 @@ export async function verifyReport(
   const result = await verifyImage(file, m, {
     fileName: image.name,
     report: attestation
-      ? { file: input.report.name, parsed: report, attestation, signatureChecked: true }
+      ? {
+        file: input.report.name,
+        parsed: report,
+        attestation,
+        signatureChecked: attestation.signatureChecked,
+      }
       : {
         file: input.report.name,
         parsed: report,

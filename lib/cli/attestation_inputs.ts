@@ -242,7 +242,7 @@ function readCertTable(path: string, into: Gathered): void {
 export async function gatherAttestation(
   args: ParsedArgs,
   report: AttestationReport,
-): Promise<AttestationOptions & { leafGiven: boolean }> {
+): Promise<AttestationOptions> {
   const policy = policyFromArgs(args);
   const got: Gathered = { chain: [], crl: [] };
   const vcek = str(args, "vcek");
@@ -263,9 +263,6 @@ export async function gatherAttestation(
     ? rootFiles.flatMap((p) => certificatesIn(readSmall(p, "root certificate"), p, "root"))
     : undefined;
   if (args.commandOptions.fetch === true) await fetchMissing(args, report, got, policy);
-  const leafGiven =
-    (report.keyInfo.signingKeyName === "VLEK" ? got.vlek ?? got.vcek : got.vcek ?? got.vlek) !==
-      undefined;
   return {
     ...policy,
     vcek: got.vcek,
@@ -273,7 +270,6 @@ export async function gatherAttestation(
     chain: got.chain,
     crl: got.crl,
     roots,
-    leafGiven,
   };
 }
 

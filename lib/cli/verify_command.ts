@@ -47,11 +47,8 @@ async function verifyReportItself(
       import("./attestation_inputs.ts"),
       import("../verify/attestation/verify_attestation.ts"),
     ]);
-    const options = await gatherAttestation(args, report);
-    return {
-      attestation: await verifyAttestation(report, options),
-      signatureChecked: options.leafGiven,
-    };
+    const attestation = await verifyAttestation(report, await gatherAttestation(args, report));
+    return { attestation, signatureChecked: attestation.signatureChecked };
   }
   const { missingVcekNote } = await import("../verify/attestation/kds.ts");
   return { signatureChecked: false, note: missingVcekNote(report) };

@@ -96,6 +96,12 @@ export interface AttestationResult {
   readonly genuine: boolean;
   /** Every check, in order (see `CHECK_NAMES`). */
   readonly checks: readonly AttestationCheck[];
+  /**
+   * The report's signature was checked with a VCEK's or VLEK's key (whatever
+   * the outcome); false when no leaf certificate was at hand or the report is
+   * unsigned (KEY_INFO.SIGNING_KEY 7).
+   */
+  readonly signatureChecked: boolean;
   /** The parsed report. */
   readonly report: AttestationReport;
   /** The product the certificate (or the report) names, if known. */
@@ -365,6 +371,7 @@ export async function verifyAttestation(
     verified: genuine && checks.every((c) => c.status !== "fail"),
     genuine,
     checks,
+    signatureChecked: chain !== undefined,
     report,
     product,
     certificates: chainSummaries(report, chain),
