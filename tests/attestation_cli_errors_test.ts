@@ -28,6 +28,10 @@ Deno.test("report CLI: bad option values are usage errors (exit 2)", async () =>
     [["--report-data", "zz"], /--report-data <HEX>/],
     [["--host-data", "00".repeat(33)], /1 to 32 bytes of hex/],
     [["--min-tcb", "fast"], /--min-tcb <TCB>/],
+    [["--min-tcb", "snp=24,foo=1"], /no TCB has a field 'foo'/],
+    // Dates that do not exist (JavaScript's Date would roll them over).
+    [["--at", "2026-02-30T00:00:00Z"], /invalid value '2026-02-30T00:00:00Z' for '--at <TIME>'/],
+    [["--at", "2026-01-01T24:00:00Z"], /invalid value '2026-01-01T24:00:00Z' for '--at <TIME>'/],
     [["--kds-url", "http://127.0.0.1:1"], /'--kds-url' is used with '--fetch'/],
     [["--cache", "/tmp/x"], /'--cache' is used with '--fetch'/],
     [["--fetch", "--kds-url", "ftp://x"], /expected an http\(s\) URL/],
@@ -38,6 +42,11 @@ Deno.test("report CLI: bad option values are usage errors (exit 2)", async () =>
     assertEquals(r.code, 2, extra.join(" "));
     assertMatch(r.stderr, re);
   }
+  // A file given as --certs' folder: one line, in words.
+  const notDir = await cli([c.report, "report", "--certs", c.vcek]);
+  assertEquals(notDir.code, 1);
+  assertEquals(nonEmptyLines(notDir.stderr).length, 1, notDir.stderr);
+  assertMatch(notDir.stderr, /not a directory$/m);
   const v = await cli(["testdata/sample.igvm", "verify", "--vcek", c.vcek]);
   assertEquals(v.code, 2);
   assertMatch(v.stderr, /need '--report <FILE>'/);

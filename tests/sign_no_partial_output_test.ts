@@ -390,3 +390,38 @@ Deno.test("sign run without --allow-write: exit 1, the message names the missing
     assert.match(assertOneErrorLine(stderr, "o.igvm"), /--allow-write/);
     assert.deepEqual(listDir(dir), []);
   }));
+
+Deno.test("external flow step 1: an ID key structure that cannot be written leaves no ID block", () =>
+  withTempDir(async (dir) => {
+    await openssl(["ec", "-in", ID_KEY, "-pubout", "-out", "id.pub.pem"], dir);
+    const snap = snapshot(dir);
+    const r = await run(
+      [
+        BASE,
+        "sign",
+        "--write-id-block",
+        `${dir}/id_block.bin`,
+        "--id-public-key",
+        `${dir}/id.pub.pem`,
+        "--write-id-key",
+        `${dir}/missing/id_key.bin`,
+      ],
+      dir,
+    );
+    assert.equal(r.code, 1);
+    assertOneErrorLine(r.stderr, `${dir}/missing/id_key.bin`);
+    assertUnchanged(dir, snap);
+  }));
+
+Deno.test("key and signature files are read to a bound: /dev/zero is one error line", async () => {
+  const cases = [["--id-key", "/dev/zero"], ["--id-key", ID_KEY, "--author-key", "/dev/zero"]];
+  for (const keys of cases) {
+    await withTempDir(async (dir) => {
+      const r = await run([BASE, "sign", "--output", `${dir}/${OUT}`, ...keys], dir);
+      assert.equal(r.code, 1);
+      assertOneErrorLine(r.stderr, "/dev/zero");
+      assert.match(r.stderr, /more than 65536 bytes/);
+      assert.deepEqual(listDir(dir), []);
+    });
+  }
+});

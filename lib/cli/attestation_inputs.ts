@@ -8,7 +8,7 @@
  */
 
 import { type ParsedArgs, UsageError } from "./args.ts";
-import { readAtMost, withFile } from "./io.ts";
+import { readFileAtMost, withFile } from "./io.ts";
 import type { IgvmToolError } from "../errors.ts";
 import { DirectoryKdsCache } from "./kds_cache.ts";
 import type { AttestationReport } from "../snp/report.ts";
@@ -49,7 +49,15 @@ function hexOption(args: ParsedArgs, name: string, max: number): Uint8Array | un
   return Uint8Array.fromHex(h);
 }
 
-const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const TIME =
+  /^\d{4}-\d{2}-\d{2}(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?$/;
+
+/** Whether `text`'s calendar date exists (JavaScript turns 2026-02-30 into March 2nd). */
+function realDate(text: string): boolean {
+  const day = text.slice(0, 10);
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(day);
+}
 
 /**
  * The policy options and `--at`, `--product`, `--kds-url`, checked: a bad
@@ -68,7 +76,7 @@ export function policyFromArgs(
   let at = new Date();
   if (atText !== undefined) {
     at = new Date(atText);
-    if (!TIME.test(atText) || Number.isNaN(at.getTime())) {
+    if (!TIME.test(atText) || !realDate(atText) || Number.isNaN(at.getTime())) {
       throw new UsageError(
         `invalid value '${atText}' for '--at <TIME>': expected a time such as 2026-01-01T00:00:00Z`,
       );
@@ -116,13 +124,12 @@ function about<E extends IgvmToolError>(path: string, e: E): E {
 }
 
 function readSmall(path: string, what: string): Uint8Array {
-  return withFile(path, `read ${what}`, () => {
-    const bytes = readAtMost(path, MAX_FILE);
-    if (bytes === undefined) {
-      throw new AttestationError(`${what} file is more than the ${MAX_FILE} bytes accepted`);
-    }
-    return bytes;
-  });
+  return readFileAtMost(
+    path,
+    `read ${what}`,
+    MAX_FILE,
+    () => new AttestationError(`${what} file is more than the ${MAX_FILE} bytes accepted`),
+  );
 }
 
 function certificatesIn(bytes: Uint8Array, path: string, role: string): SourcedCertificate[] {

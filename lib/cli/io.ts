@@ -22,6 +22,7 @@ export function describeFsError(e: unknown): string {
   if (e instanceof Deno.errors.NotFound) return "no such file";
   if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  if (e instanceof Deno.errors.NotADirectory) return "not a directory";
   if (e instanceof Deno.errors.NotCapable) {
     const kind = /Requires (\w+) access/.exec(e.message)?.[1] ?? "read";
     const where = kind === "write" ? " for the output's folder" : "";
@@ -89,6 +90,32 @@ export function readAtMost(path: string, max: number): Uint8Array | undefined {
     at += c.length;
   }
   return out;
+}
+
+/**
+ * Reads the small input file `path` (a key, a certificate, a report) through
+ * {@link withFile}: at most `max` bytes, so that a FIFO or `/dev/zero` is an
+ * error and not an endless read. A larger file throws `tooLarge()` (naming
+ * `path`).
+ *
+ * @example
+ * ```ts
+ * import { FileAccessError, readFileAtMost } from "./io.ts";
+ * const tooLarge = () => new FileAccessError("testdata/sample.igvm", "too large");
+ * readFileAtMost("testdata/sample.igvm", "read sample", 1 << 20, tooLarge).length > 0; // true
+ * ```
+ */
+export function readFileAtMost(
+  path: string,
+  what: string,
+  max: number,
+  tooLarge: () => IgvmToolError,
+): Uint8Array {
+  return withFile(path, what, () => {
+    const bytes = readAtMost(path, max);
+    if (bytes === undefined) throw tooLarge();
+    return bytes;
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readAtMost, withFile } from "./io.ts";
+import { readFileAtMost, withFile } from "./io.ts";
 import { type AttestationReport, parseReport, REPORT_SIZE } from "../snp/report.ts";
 import { ReportError } from "../errors.ts";
 
@@ -24,13 +24,14 @@ const MAX_REPORT_FILE = 64 * 1024;
  * ```
  */
 export function readReportFile(path: string): AttestationReport {
-  return withFile(path, "read attestation report", () => {
-    const bytes = readAtMost(path, MAX_REPORT_FILE);
-    if (bytes === undefined) {
-      throw new ReportError(
+  const bytes = readFileAtMost(
+    path,
+    "read attestation report",
+    MAX_REPORT_FILE,
+    () =>
+      new ReportError(
         `attestation report is more than ${MAX_REPORT_FILE} bytes, expected ${REPORT_SIZE} (or its hex text)`,
-      );
-    }
-    return parseReport(bytes);
-  });
+      ),
+  );
+  return withFile(path, "read attestation report", () => parseReport(bytes));
 }

@@ -20,7 +20,7 @@
  */
 
 import type { ParsedArgs } from "./args.ts";
-import { type CommandContext, FileAccessError, withFile } from "./io.ts";
+import { type CommandContext, FileAccessError, readFileAtMost, withFile } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
 import { SIGN_SNP_ONLY } from "./error_line.ts";
 import type { Measurement } from "../measure/measure.ts";
@@ -28,8 +28,8 @@ import { globalOptions } from "./options.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { policyJson } from "../verify/policy_view.ts";
 import type { IdBlock } from "../snp/id_block.ts";
-import { MeasurementError } from "../errors.ts";
-import { parsePrivateKeyPem, parsePublicKeyPem } from "../snp/keys.ts";
+import { KeyError, MeasurementError } from "../errors.ts";
+import { MAX_KEY_FILE_SIZE, parsePrivateKeyPem, parsePublicKeyPem } from "../snp/keys.ts";
 import { keyDigest, type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
 import {
   type EcdsaSignature,
@@ -60,19 +60,32 @@ interface Signing {
   readonly idBlock: Uint8Array;
 }
 
+/** A key or signature file (`kind`), read to the size the key parser accepts at most. */
+function readKeyInput(path: string, kind: string): Uint8Array {
+  return readFileAtMost(
+    path,
+    `read ${kind}`,
+    MAX_KEY_FILE_SIZE,
+    () =>
+      new KeyError(
+        `${kind} is more than ${MAX_KEY_FILE_SIZE} bytes, too large for a key or signature`,
+      ),
+  );
+}
+
 function readPrivateKey(path: string): { d: Uint8Array; key: P384PublicKey } {
-  const pem = withFile(path, "read key file", () => Deno.readFileSync(path));
+  const pem = readKeyInput(path, "key file");
   const { d, qx, qy } = withFile(path, "read key file", () => parsePrivateKeyPem(pem));
   return { d, key: { qx, qy } };
 }
 
 function readDerSignature(path: string): EcdsaSignature {
-  const der = withFile(path, "read signature file", () => Deno.readFileSync(path));
+  const der = readKeyInput(path, "signature file");
   return withFile(path, "read signature file", () => parseDerSignature(der));
 }
 
 function readPublicKey(path: string): P384PublicKey {
-  const pem = withFile(path, "read public key file", () => Deno.readFileSync(path));
+  const pem = readKeyInput(path, "public key file");
   return withFile(path, "read public key file", () => parsePublicKeyPem(pem));
 }
 
@@ -157,11 +170,19 @@ async function exportIdBlock(s: Signing, p: SignPaths): Promise<number> {
   // Read every input before writing anything, so a bad key leaves no output behind.
   const idKey = p.idPublicKey !== undefined ? readPublicKey(p.idPublicKey) : undefined;
   const structure = p.writeIdKey !== undefined ? snpPublicKey(idKey!) : undefined;
-  if (p.writeIdBlock !== undefined) {
-    await writeFileAtomic(p.writeIdBlock, (f) => writeAllSync(f, s.idBlock));
-  }
-  if (p.writeIdKey !== undefined) {
-    await writeFileAtomic(p.writeIdKey, (f) => writeAllSync(f, structure!));
+  const writeKey = async () => {
+    if (p.writeIdKey !== undefined) {
+      await writeFileAtomic(p.writeIdKey, (f) => writeAllSync(f, structure!));
+    }
+  };
+  // The ID key structure is written while the ID block is still a temporary file: when it
+  // cannot be written, neither output is left behind.
+  if (p.writeIdBlock === undefined) await writeKey();
+  else {
+    await writeFileAtomic(p.writeIdBlock, async (f) => {
+      writeAllSync(f, s.idBlock);
+      await writeKey();
+    });
   }
   const written = [p.writeIdBlock, p.writeIdKey].filter((w): w is string => w !== undefined);
   return finish(

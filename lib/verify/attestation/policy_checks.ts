@@ -9,7 +9,7 @@
 import type { AttestationReport } from "../../snp/report.ts";
 import { AttestationError } from "./attestation_error.ts";
 import { type AttestationCheck, outcome, skip } from "./checks.ts";
-import { splFields, type TcbLayoutName } from "./tcb_layout.ts";
+import { MILAN_GENOA_TCB, splFields, type TcbLayoutName, TURIN_TCB } from "./tcb_layout.ts";
 import { toHex } from "../../encoding.ts";
 
 /**
@@ -33,6 +33,9 @@ export interface PolicyOptions {
 }
 
 const DEBUG_BIT = 1n << 19n;
+
+/** The SPL field names of every TCB layout. */
+const SPL_NAMES = new Set([...MILAN_GENOA_TCB, ...TURIN_TCB].map((f) => f.name));
 
 /**
  * Parses `--min-tcb`: a u64 TCB_VERSION as decimal or `0x` hex (the
@@ -66,7 +69,15 @@ export function parseMinimumTcb(text: string): MinimumTcb {
         }: expected a number or name=value pairs such as bl=4,tee=0,snp=24,ucode=219`,
       );
     }
-    parts[m[1].toLowerCase()] = Number(m[2]);
+    const name = m[1].toLowerCase();
+    if (!SPL_NAMES.has(name)) {
+      throw new AttestationError(
+        `minimum TCB ${JSON.stringify(text)}: no TCB has a field '${m[1]}' (fields: ${
+          [...SPL_NAMES].join(", ")
+        })`,
+      );
+    }
+    parts[name] = Number(m[2]);
   }
   return parts;
 }
