@@ -63,6 +63,25 @@ export class IgvmToolError extends Error {
 }
 
 /**
+ * A file could not be read or written (`kind` `file`); `message` says why,
+ * `file` names it. The CLI's file sources and the web page's throw it.
+ *
+ * @example
+ * ```ts
+ * import { FileAccessError } from "./errors.ts";
+ * new FileAccessError("a.igvm", "cannot read file: no such file").kind; // "file"
+ * ```
+ */
+export class FileAccessError extends IgvmToolError {
+  /** Creates the error. */
+  constructor(file: string, message: string) {
+    super(message, "file");
+    this.name = "FileAccessError";
+    this.file = file;
+  }
+}
+
+/**
  * The bytes are not an IGVM file the reference parser accepts.
  *
  * `code` is the reference parser's (microsoft/igvm `igvm::Error`) name for the

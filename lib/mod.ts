@@ -41,6 +41,7 @@ export { SnpDigest, SnpPageType } from "./measure/page_info.ts";
 export { fromHex, toHex } from "./encoding.ts";
 export {
   type ErrorKind,
+  FileAccessError,
   IgvmFormatError,
   IgvmToolError,
   KeyError,

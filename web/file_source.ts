@@ -20,23 +20,13 @@
  */
 
 import type { IgvmSource } from "../lib/igvm/types.ts";
-import { IgvmToolError } from "../lib/errors.ts";
+import { FileAccessError } from "../lib/errors.ts";
 
 /** Size of the read window for page reads. */
 export const WINDOW_SIZE = 4 << 20;
 
 /** Reads bytes `start..end` (exclusive) of the file, into a new array the caller owns. */
 export type ReadRange = (start: number, end: number) => Uint8Array;
-
-/** The file could not be read (it changed or vanished since it was chosen). */
-export class FileReadError extends IgvmToolError {
-  /** Creates the error; `file` is the file's name. */
-  constructor(file: string, message: string) {
-    super(message);
-    this.name = "FileReadError";
-    this.file = file;
-  }
-}
 
 /**
  * An {@link IgvmSource} of `size` bytes read through `readRange`: reads with
@@ -81,7 +71,7 @@ interface SyncReader {
 
 /**
  * An {@link IgvmSource} over `file` (in a worker: `FileReaderSync` exists only
- * there). A read that fails throws {@link FileReadError} naming the file.
+ * there). A read that fails throws {@link FileAccessError} naming the file.
  *
  * @example
  * ```ts ignore
@@ -118,7 +108,7 @@ function rangeReader(file: File): ReadRange {
       return new Uint8Array(reader.readAsArrayBuffer(file.slice(start, end)));
     } catch (e) {
       const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
-      throw new FileReadError(file.name, `cannot read file: ${why}`);
+      throw new FileAccessError(file.name, `cannot read file: ${why}`);
     }
   };
 }

@@ -15,7 +15,8 @@
  */
 
 import type { IgvmSource } from "../igvm/types.ts";
-import { FileAccessError, readFullyAt } from "./io.ts";
+import { readFullyAt } from "./io.ts";
+import { FileAccessError } from "../errors.ts";
 import {
   batchPageHashes,
   type PageDigestReader,

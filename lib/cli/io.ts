@@ -5,17 +5,7 @@
  * @module
  */
 
-import { IgvmToolError } from "../errors.ts";
-
-/** A file could not be read or written; `message` says why, `file` names it. */
-export class FileAccessError extends IgvmToolError {
-  /** Creates the error. */
-  constructor(file: string, message: string) {
-    super(message, "file");
-    this.name = "FileAccessError";
-    this.file = file;
-  }
-}
+import { FileAccessError, IgvmToolError } from "../errors.ts";
 
 /** Turns a Deno file-system error into a one-line reason. */
 export function describeFsError(e: unknown): string {
@@ -100,7 +90,8 @@ export function readAtMost(path: string, max: number): Uint8Array | undefined {
  *
  * @example
  * ```ts
- * import { FileAccessError, readFileAtMost } from "./io.ts";
+ * import { readFileAtMost } from "./io.ts";
+ * import { FileAccessError } from "../errors.ts";
  * const tooLarge = () => new FileAccessError("testdata/sample.igvm", "too large");
  * readFileAtMost("testdata/sample.igvm", "read sample", 1 << 20, tooLarge).length > 0; // true
  * ```

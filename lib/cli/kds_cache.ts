@@ -8,7 +8,8 @@
  */
 
 import type { KdsCache } from "../verify/attestation/kds.ts";
-import { describeFsError, FileAccessError } from "./io.ts";
+import { describeFsError } from "./io.ts";
+import { FileAccessError } from "../errors.ts";
 
 /**
  * A {@link KdsCache} over a folder (created when first written).

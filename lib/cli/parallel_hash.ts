@@ -20,7 +20,8 @@
 
 import type { PageDigestReader } from "../measure/page_hashes.ts";
 import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
-import { describeFsError, FileAccessError, readFullyAt } from "./io.ts";
+import { describeFsError, readFullyAt } from "./io.ts";
+import { FileAccessError } from "../errors.ts";
 import { workerCount } from "./worker_count.ts";
 import { prestartWorkers } from "./worker_start.ts";
 

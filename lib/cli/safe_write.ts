@@ -8,7 +8,8 @@
  * @module
  */
 
-import { describeFsError, FileAccessError } from "./io.ts";
+import { describeFsError } from "./io.ts";
+import { FileAccessError } from "../errors.ts";
 import { IgvmToolError } from "../errors.ts";
 
 /**

@@ -20,7 +20,7 @@
  */
 
 import type { ParsedArgs } from "./args.ts";
-import { type CommandContext, FileAccessError, readFileAtMost, withFile } from "./io.ts";
+import { type CommandContext, readFileAtMost, withFile } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
 import { SIGN_SNP_ONLY } from "./error_line.ts";
 import type { Measurement } from "../measure/measure.ts";
@@ -28,7 +28,7 @@ import { globalOptions } from "./options.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { policyJson } from "../verify/policy_view.ts";
 import type { IdBlock } from "../snp/id_block.ts";
-import { KeyError, MeasurementError } from "../errors.ts";
+import { FileAccessError, KeyError, MeasurementError } from "../errors.ts";
 import { MAX_KEY_FILE_SIZE, parsePrivateKeyPem, parsePublicKeyPem } from "../snp/keys.ts";
 import { keyDigest, type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
 import {

@@ -54,6 +54,15 @@ type Step =
   );
 
 /**
+ * A digest's refusal: an error of ours about the measurement. A file that
+ * cannot be read (`kind` `file`, e.g. cut short since it was parsed) is the
+ * whole listing's failure, not every digest's.
+ */
+function isRefusal(e: unknown): e is IgvmToolError {
+  return e instanceof IgvmToolError && e.kind !== "file";
+}
+
+/**
  * The launch digest of `file` for every platform it has a header for:
  * SEV-SNP by both rule sets, SEV-ES and SEV by the original's, TDX and VBS by
  * the igvm crate's. A digest that cannot be computed is listed with the
@@ -82,7 +91,7 @@ export function measureAll(file: IgvmFile, options: MeasureAllOptions = {}): Dig
       });
       steps.push({ platform, semantics, planned });
     } catch (e) {
-      if (!(e instanceof IgvmToolError)) throw e;
+      if (!isRefusal(e)) throw e;
       steps.push({ platform, semantics, refusal: e.message });
     }
   }
@@ -105,7 +114,7 @@ export function measureAll(file: IgvmFile, options: MeasureAllOptions = {}): Dig
       });
       return { platform, semantics, digest, refusal: null };
     } catch (e) {
-      if (!(e instanceof IgvmToolError)) throw e;
+      if (!isRefusal(e)) throw e;
       return { platform, semantics, digest: null, refusal: e.message };
     }
   });

@@ -14,7 +14,7 @@ import type { PageHashService } from "../../lib/measure/page_hashes.ts";
 import { measure, type Semantics } from "../../lib/measure/measure.ts";
 import { pageData, platform, snpFile } from "../builder.ts";
 import { type FileSourceOptions, openFileSource, WINDOW_SIZE } from "../../lib/cli/file_source.ts";
-import { FileAccessError } from "../../lib/cli/io.ts";
+import { FileAccessError } from "../../lib/errors.ts";
 import { errorLine } from "../../lib/cli/error_line.ts";
 import {
   fileIdentity,
