@@ -53,8 +53,9 @@ export interface FileSourceOptions {
   readonly workers?: number;
   /**
    * Let the worker threads started with the file hash its data section while
-   * the headers are parsed (default true; `speculative_hash.ts`). Only SEV-SNP
-   * digests ask for page hashes: other measurements pass false.
+   * the headers are parsed (default true; `speculative_hash.ts`). Measurements
+   * that ask for no page hashes (`usesPageHashes`) open the file with
+   * `hashAhead: false` instead, which starts no workers at all.
    */
   readonly speculate?: boolean;
 }

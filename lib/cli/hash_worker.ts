@@ -7,7 +7,8 @@
  * @module
  */
 
-import { HashJobs, type HashJobSetup } from "./parallel_hash.ts";
+import { HashJobs, type HashJobSetup, JOB_PAGES } from "./parallel_hash.ts";
+import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
 import { isSpeculationSetup, speculate, type SpeculationSetup } from "./speculative_hash.ts";
 
 /** The worker global scope, as far as this module uses it. */
@@ -25,8 +26,12 @@ function openSame(jobs: HashJobs): boolean {
   }
 }
 
+/** The worker's one page hasher (1 MiB of WebAssembly memory), for both phases. */
+let hasher: PageHasher | undefined;
+const pageHasher = () => hasher ??= createPageHasher(JOB_PAGES, { interleaved: true });
+
 function runJobs(setup: HashJobSetup): void {
-  const jobs = new HashJobs(setup);
+  const jobs = new HashJobs(setup, undefined, hasher);
   try {
     // If not, leave every job to the main thread, which reads the file it opened.
     if (!openSame(jobs)) return;
@@ -45,6 +50,6 @@ function runJobs(setup: HashJobSetup): void {
 
 scope.onmessage = (e) => {
   // Pages ahead of the plan come first (the worker stays for the jobs), then the jobs.
-  if (isSpeculationSetup(e.data)) speculate(e.data);
+  if (isSpeculationSetup(e.data)) speculate(e.data, pageHasher());
   else runJobs(e.data);
 };

@@ -6,7 +6,7 @@
 
 import type { ParsedArgs } from "./args.ts";
 import { parseIgvm, type ParseOptions } from "../igvm/parser.ts";
-import { measure, type Measurement, parseOptionsFor } from "../measure/measure.ts";
+import { measure, type Measurement, parseOptionsFor, usesPageHashes } from "../measure/measure.ts";
 import type { PageHashService } from "../measure/page_hashes.ts";
 import { MeasurementError } from "../errors.ts";
 import { fileSourceDefaults, openFileSource } from "./file_source.ts";
@@ -38,14 +38,17 @@ export interface Input {
 }
 
 /**
- * Opens and parses the input file; every failure names the file. `snp`: an
- * SEV-SNP digest (or all of them) will be computed, whose pages the file
- * source may hash while the headers are parsed.
+ * Opens and parses the input file; every failure names the file.
+ * `hashAhead`: a digest that asks for page hashes will be computed (see
+ * `usesPageHashes`), so the file source may hash pages while the headers are
+ * parsed; the others read pages as they fold them and need no worker threads.
+ * `inspect` computes every digest: whether the file has an SEV-SNP header is
+ * only known once it is parsed.
  */
-export function loadInput(path: string, options: ParseOptions = {}, snp = true): Input {
-  // Only SEV-SNP digests hash pages ahead: the others read pages as they fold them, so they need
-  // no worker threads.
-  const sourceOptions = snp ? fileSourceDefaults() : { ...fileSourceDefaults(), hashAhead: false };
+export function loadInput(path: string, options: ParseOptions = {}, hashAhead = true): Input {
+  const sourceOptions = hashAhead
+    ? fileSourceDefaults()
+    : { ...fileSourceDefaults(), hashAhead: false };
   const source = withFile(path, "read file", () => openFileSource(path, sourceOptions));
   try {
     const file = withFile(path, "read file", () => parseIgvm(source, options));
@@ -65,7 +68,7 @@ export function measureInput(
   g: GlobalOptions,
   log?: (line: string) => void,
 ): { input: Input; m: Measurement } {
-  const input = loadInput(path, parseOptionsFor(g), g.platform === "sev-snp");
+  const input = loadInput(path, parseOptionsFor(g), usesPageHashes(g.platform));
   try {
     const options = { ...measureOptions(g), pageHashes: input.pageHashes, log };
     const m = withFile(path, "read file", () => measure(input.file, options));

@@ -22,7 +22,6 @@ import type { PageDigestReader } from "../measure/page_hashes.ts";
 import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
 import { describeFsError, readFullyAt } from "./io.ts";
 import { FileAccessError } from "../errors.ts";
-import { workerCount } from "./worker_count.ts";
 import { prestartWorkers } from "./worker_start.ts";
 
 /** Pages per job. */
@@ -151,10 +150,13 @@ export class HashJobs {
    * Creates a view of `setup`'s shared buffers. Reads go through `file` when
    * given (the main thread: the measurement's own handle, left open), else
    * the path is opened on the first `run` and checked against the identity.
+   * `pages` is a hasher of {@link JOB_PAGES} pages to use (a worker's, shared
+   * with its hashing ahead); one is made on the first `run` otherwise.
    */
-  constructor(setup: HashJobSetup, file?: Deno.FsFile) {
+  constructor(setup: HashJobSetup, file?: Deno.FsFile, pages?: PageHasher) {
     this.#setup = setup;
     this.#file = file;
+    this.#pages = pages;
     this.#ownsFile = file === undefined;
     this.slots = setup.slots;
     this.ctrl = new Int32Array(setup.control, 0, CTRL_HEADER + 2 * setup.slots);
@@ -341,7 +343,7 @@ function awaitJob(jobs: HashJobs, job: number, path: string, stop: () => void): 
 export function startParallelPageHashes(
   path: string,
   offsets: ArrayLike<number>,
-  workers: number = workerCount(),
+  workers: number,
   started?: Worker[],
   opened?: OpenedFile,
 ): PageDigestReader {
@@ -366,12 +368,15 @@ export function startParallelPageHashes(
       if (cursor >= count) throw new Error("no more page digests");
       const i = cursor++;
       const job = Math.floor(i / JOB_PAGES);
-      if (i % JOB_PAGES === 0 && job > 0) {
-        // The previous job's digests are consumed: its slot may take job - 1 + slots.
-        Atomics.store(jobs.ctrl, jobs.free(job - 1), job - 1 + slots);
-        Atomics.notify(jobs.ctrl, jobs.free(job - 1));
+      if (i % JOB_PAGES === 0) {
+        if (job > 0) {
+          // The previous job's digests are consumed: its slot may take job - 1 + slots.
+          Atomics.store(jobs.ctrl, jobs.free(job - 1), job - 1 + slots);
+          Atomics.notify(jobs.ctrl, jobs.free(job - 1));
+        }
+        // Once ready, a job's slot stays ready until it is freed above: one wait per job.
+        awaitJob(jobs, job, path, stop);
       }
-      awaitJob(jobs, job, path, stop);
       const at = ((job % slots) * JOB_PAGES + (i % JOB_PAGES)) * DIGEST;
       return jobs.results.subarray(at, at + DIGEST);
     },

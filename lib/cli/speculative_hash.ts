@@ -86,6 +86,7 @@ export function isSpeculationSetup(data: unknown): data is SpeculationSetup {
  * hashes chunks of pages in file order until all are claimed or claiming
  * stops. A chunk it cannot read is marked failed (the main thread then reads
  * what it needs of it itself); any other error ends the work quietly.
+ * `hasher` hashes 256-page chunks (the worker's, which its jobs use after).
  *
  * @example
  * ```ts

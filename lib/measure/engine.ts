@@ -22,7 +22,7 @@ import {
   type PageDigestReader,
   type PageHashService,
 } from "./page_hashes.ts";
-import { createPageHasher, zeroPageSha384 } from "./wasm_sha384.ts";
+import { createPageHasher, type PageHasher, zeroPageSha384 } from "./wasm_sha384.ts";
 import { PageLog } from "./verbose_log.ts";
 
 /** How the engine runs; none of it changes the digest. */
@@ -90,7 +90,8 @@ function hashAhead(
 /** Reads what a page record gives its fold: digest or bytes, or null. */
 class Contents {
   readonly #scratch = new Uint8Array(PAGE_SIZE_4K);
-  readonly #hasher = createPageHasher(1);
+  /** Made on first use: SEV, SEV-ES and VBS folds, and pages hashed ahead, never need it. */
+  #hasher: PageHasher | undefined;
   constructor(
     private readonly fold: Fold,
     private readonly source: IgvmSource | undefined,
@@ -104,6 +105,7 @@ class Contents {
     }
     if (r.data === null) return zeroPageSha384();
     if (this.ahead !== undefined && isFilePage(r.data)) return this.ahead.next();
+    this.#hasher ??= createPageHasher(1);
     return this.#hasher.hashPage(pageBytes(r.data, this.source, this.#scratch));
   }
 }

@@ -44,10 +44,22 @@ const noRegisters = (): void => {
   throw new Error("only the VBS digest measures VP registers");
 };
 
+/**
+ * What each digest's fold takes for a page with contents: its SHA-384
+ * (SEV-SNP's PAGE_INFO chain; the CLI can hash those ahead, in bulk) or the
+ * page's bytes.
+ */
+export const FOLD_INPUT: Readonly<Record<DigestKind, "sha384" | "bytes">> = {
+  snp: "sha384",
+  sev: "bytes",
+  tdx: "bytes",
+  vbs: "bytes",
+};
+
 function snpFold(): Fold {
   const chain = new SnpDigest();
   return {
-    input: "sha384",
+    input: FOLD_INPUT.snp,
     hasContents: (type) => type === SnpPageType.NORMAL || type === SnpPageType.VMSA,
     pages: (type, gpa, count, contents) =>
       chain.extend(type as SnpPageType, gpa, contents ?? undefined, count),
@@ -59,7 +71,7 @@ function snpFold(): Fold {
 function sevFold(bytes: () => number): Fold {
   const stream = sha256For(bytes());
   return {
-    input: "bytes",
+    input: FOLD_INPUT.sev,
     hasContents: () => true,
     pages: (_type, _gpa, count, contents) => {
       if (contents !== null) { for (let i = 0; i < count; i++) stream.update(contents); }
@@ -72,7 +84,7 @@ function sevFold(bytes: () => number): Fold {
 function tdxFold(): Fold {
   const mrtd = new MrtdHasher();
   return {
-    input: "bytes",
+    input: FOLD_INPUT.tdx,
     hasContents: () => true,
     pages: (type, gpa, count, contents) => mrtd.page(type, gpa, contents, count),
     registers: noRegisters,
@@ -83,7 +95,7 @@ function tdxFold(): Fold {
 function vbsFold(bytes: () => number): Fold {
   const chain = new VbsDigest(bytes());
   return {
-    input: "bytes",
+    input: FOLD_INPUT.vbs,
     hasContents: () => true,
     pages: (type, gpa, count, contents) => chain.page(type, gpa, contents, count),
     registers: (r) => chain.registers(r),

@@ -29,6 +29,7 @@ import { OPENVMM_SNP } from "./openvmm_snp_rules.ts";
 import { CRATE_TDX } from "./tdx_rules.ts";
 import { CRATE_VBS } from "./vbs_rules.ts";
 import { type EngineOptions, foldPlan } from "./engine.ts";
+import { FOLD_INPUT } from "./folds.ts";
 
 /** A platform to measure for (the CLI's `--platform`). */
 export type Platform = "sev-snp" | "sev-es" | "sev" | "tdx" | "vbs";
@@ -91,6 +92,22 @@ const PLATFORMS: Readonly<Record<Platform, PlatformEntry>> = {
   },
 };
 
+/**
+ * Whether measuring for `platform` asks for the SHA-384 of file pages (so
+ * that a `pageHashes` service, hashing them ahead in bulk, is worth
+ * starting): SEV-SNP's rules do; the others fold page bytes.
+ *
+ * @example
+ * ```ts
+ * import { usesPageHashes } from "./measure.ts";
+ * usesPageHashes("sev-snp"); // true
+ * usesPageHashes("tdx"); // false
+ * ```
+ */
+export function usesPageHashes(platform: Platform): boolean {
+  return Object.values(PLATFORMS[platform].rules).some((r) => FOLD_INPUT[r!.digest] === "sha384");
+}
+
 /** The original's message when the file has no header for the platform. */
 export const NOT_COMPATIBLE = "IGVM file is not compatible with the specified platform.";
 
@@ -114,6 +131,10 @@ export function digestLength(platform: Platform): 48 | 32 {
 /** TDX and VBS have one rule set each (the crate's): `semantics` names SEV-SNP's. */
 const singleRules = (p: Platform) => !("coconut" in PLATFORMS[p].rules);
 
+/** The rules `semantics` names on `platform` (unchecked; see {@link resolveRules}). */
+const semanticsFor = (platform: Platform, semantics: Semantics | undefined): Semantics =>
+  singleRules(platform) ? "openvmm" : semantics ?? "coconut";
+
 /**
  * The rules `options` select, after checking that the options go together;
  * throws {@link OptionsError} when they do not.
@@ -130,7 +151,7 @@ export function resolveRules(
   const platform = options.platform ?? "sev-snp";
   const entry = PLATFORMS[platform];
   if (entry === undefined) throw new RangeError(`unknown platform '${platform}'`);
-  const semantics = singleRules(platform) ? "openvmm" : options.semantics ?? "coconut";
+  const semantics = semanticsFor(platform, options.semantics);
   for (const option of ["nativeZero", "checkKvm"] as const) {
     if (options[option] !== true) continue;
     if (singleRules(platform)) throw new OptionsError(option, "amd-only", platform);
@@ -157,8 +178,7 @@ export function resolveRules(
 export function parseOptionsFor(
   options: Pick<MeasureOptions, "platform" | "semantics"> = {},
 ): ParseOptions {
-  const platform = options.platform ?? "sev-snp";
-  const semantics = singleRules(platform) ? "openvmm" : options.semantics ?? "coconut";
+  const semantics = semanticsFor(options.platform ?? "sev-snp", options.semantics);
   return semantics === "coconut" ? { crateVersion: "0.4.0" } : {};
 }
 
