@@ -10,7 +10,7 @@
  */
 
 import type { Json } from "../lib/inspect/inspect_file.ts";
-import { inspectText } from "../lib/inspect/inspect_text.ts";
+import { INIT_REGION_FIELDS, inspectText } from "../lib/inspect/inspect_text.ts";
 import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 import { type Child, code, h, table } from "./dom.ts";
 
@@ -23,7 +23,7 @@ function initDetail(i: Json): Child {
     const p = i.policy as Json;
     parts.push("policy ", code(String(p.value)), ` (${(p.description as string[]).join(", ")})`);
   }
-  for (const k of ["gpa", "size", "usedSize", "alignment", "minimumGpa", "maximumGpa", "vtl"]) {
+  for (const k of INIT_REGION_FIELDS) {
     if (i[k] !== undefined) parts.push(` ${k} `, code(String(i[k])));
   }
   if (i.hashAlgorithm !== undefined) parts.push(` hash algorithm ${i.hashAlgorithm}`);

@@ -26,6 +26,7 @@ import type { SourcedCertificate } from "../lib/verify/attestation/chain.ts";
 import { AttestationError } from "../lib/verify/attestation/attestation_error.ts";
 import { missingVcekNote } from "../lib/verify/attestation/kds.ts";
 import type { DigestLine } from "../lib/inspect/inspect_text.ts";
+import { failureLine } from "../lib/cli/error_line.ts";
 import type { NamedBytes, Verified } from "./protocol.ts";
 
 /** What to verify: the report, the VCEK if any, and the rules (`--semantics`). */
@@ -140,7 +141,7 @@ export async function verifyReport(
     checks: checks.map(({ name, status, detail }) => ({ name, status, detail })),
     fields: result.report!.fields,
     text: verifyText(result),
-    failures: failures.map((f) => `Error: ${f.file}: ${f.message}`),
+    failures: failures.map(failureLine),
     json: verifyJson(result, base),
   };
 }

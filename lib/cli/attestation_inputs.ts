@@ -62,14 +62,8 @@ function realDate(text: string): boolean {
 /**
  * The policy options and `--at`, `--product`, `--kds-url`, checked: a bad
  * value is a {@link UsageError}.
- *
- * @example
- * ```ts
- * import { policyFromArgs } from "./attestation_inputs.ts";
- * // const { at, vmpl } = policyFromArgs(args);
- * ```
  */
-export function policyFromArgs(
+function policyFromArgs(
   args: ParsedArgs,
 ): PolicyOptions & { at: Date; product?: string; kdsBaseUrl?: string } {
   const atText = str(args, "at");

@@ -10,7 +10,7 @@ import type { ParsedArgs } from "./args.ts";
 import type { OptionSpec } from "./grammar.ts";
 
 /** Where the report's certificates and CRLs come from. */
-export const CERTIFICATE_OPTIONS: readonly OptionSpec[] = [
+const CERTIFICATE_OPTIONS: readonly OptionSpec[] = [
   {
     long: "vcek",
     value: "FILE",
@@ -82,7 +82,7 @@ export const CERTIFICATE_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** Policy checks on top of genuineness. */
-export const POLICY_OPTIONS: readonly OptionSpec[] = [
+const POLICY_OPTIONS: readonly OptionSpec[] = [
   { long: "allow-debug", help: "Accept a guest whose policy allows debugging (fails by default)" },
   {
     long: "min-tcb",

@@ -21,6 +21,20 @@ export const SIGN_SNP_ONLY = "Signing is only supported for SEV-SNP";
 const QUOTED = new Set([NOT_COMPATIBLE, NO_GUEST_POLICY, SIGN_SNP_ONLY]);
 
 /**
+ * The line (without its newline) that names one failed `verify` check.
+ *
+ * @example
+ * ```ts
+ * import { failureLine } from "./error_line.ts";
+ * failureLine({ file: "a.igvm", message: "ID block LD does not match" });
+ * // "Error: a.igvm: ID block LD does not match"
+ * ```
+ */
+export function failureLine(f: { readonly file: string; readonly message: string }): string {
+  return `Error: ${f.file}: ${f.message}`;
+}
+
+/**
  * The stderr line(s) for an error of ours: one per failed check for
  * `verify`, the original igvmmeasure's own text for its refusals (no file
  * name; some in quotes, as its `main` prints a Rust string), else the file
@@ -37,8 +51,7 @@ const QUOTED = new Set([NOT_COMPATIBLE, NO_GUEST_POLICY, SIGN_SNP_ONLY]);
 export function errorLine(e: IgvmToolError): string {
   switch (e.kind) {
     case "verification":
-      return (e as VerificationError).failures.map((f) => `Error: ${f.file}: ${f.message}\n`)
-        .join("");
+      return (e as VerificationError).failures.map((f) => failureLine(f) + "\n").join("");
     case "measurement": {
       // The original's own messages, as its `main` prints them (no file name); ours name the file.
       const reason = (e as MeasurementError).reason;

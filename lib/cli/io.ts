@@ -134,12 +134,12 @@ export function readFullyAt(file: Deno.FsFile, buf: Uint8Array, offset: number):
 const encoder = new TextEncoder();
 
 /** Writes all of `text` to stdout. */
-export function writeStdout(text: string): void {
+function writeStdout(text: string): void {
   writeAll(Deno.stdout, encoder.encode(text));
 }
 
 /** Writes all of `text` to stderr. */
-export function writeStderr(text: string): void {
+function writeStderr(text: string): void {
   writeAll(Deno.stderr, encoder.encode(text));
 }
 

@@ -7,10 +7,9 @@
  * @module
  */
 
-import { IgvmToolError, OptionsError } from "../errors.ts";
+import { IgvmToolError } from "../errors.ts";
 import type { ParsedArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
-import { usageErrorFor } from "./options.ts";
 import type { Measurement } from "../measure/measure.ts";
 
 /** The `error` member of a JSON result. */
@@ -39,7 +38,6 @@ export interface ErrorJson {
  * ```
  */
 export function errorJson(e: unknown): ErrorJson {
-  if (e instanceof OptionsError) e = usageErrorFor(e);
   if (e instanceof UsageError) {
     const message = e.message.split("\n").map((l) => l.trim()).join(" ");
     return { type: "usage", message, file: null, code: null };

@@ -23,7 +23,7 @@ export function banner(input: string, hex: string): string {
 }
 
 /** Upper-case hex, as the original prints digests. */
-export function upperHex(bytes: Uint8Array): string {
+function upperHex(bytes: Uint8Array): string {
   return bytes.toHex().toUpperCase();
 }
 
@@ -80,7 +80,7 @@ export function measureInput(
 }
 
 /** The ID-block check the original applies after printing the digest. */
-export function idBlockMismatch(expected: Uint8Array): MeasurementError {
+function idBlockMismatch(expected: Uint8Array): MeasurementError {
   return new MeasurementError(
     "An ID block has been provided in the IGVM file but the calculated measurement does not match " +
       `the expected measurement in the ID block. \nExpected: ${upperHex(expected)}`,

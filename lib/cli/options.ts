@@ -23,8 +23,6 @@ export interface GlobalOptions {
   readonly checkKvm: boolean;
   /** `-v/--verbose`. */
   readonly verbose: boolean;
-  /** `--json`, before or after the command. */
-  readonly json: boolean;
 }
 
 /**
@@ -47,7 +45,6 @@ export function globalOptions(args: ParsedArgs): GlobalOptions {
     nativeZero: g["native-zero"] === true,
     checkKvm: g["check-kvm"] === true,
     verbose: g.verbose === true,
-    json: g.json === true || args.commandOptions.json === true,
   };
 }
 

@@ -52,6 +52,17 @@ function platformLine(p: Json): string {
     `shared GPA boundary ${p.sharedGpaBoundary}`;
 }
 
+/** The region fields an initialization header may have, in the order listed. */
+export const INIT_REGION_FIELDS: readonly string[] = [
+  "gpa",
+  "size",
+  "usedSize",
+  "alignment",
+  "minimumGpa",
+  "maximumGpa",
+  "vtl",
+];
+
 /** An initialization header: its type and mask, its policy, and whichever region fields it has. */
 function initializationLine(h: Json): string {
   let t = `  ${String(h.type).padEnd(26)} mask ${mask(h.compatibilityMask)}`;
@@ -59,7 +70,7 @@ function initializationLine(h: Json): string {
     const p = h.policy as Json;
     t += `  policy ${p.value} (${(p.description as string[]).join(", ")})`;
   }
-  for (const k of ["gpa", "size", "usedSize", "alignment", "minimumGpa", "maximumGpa", "vtl"]) {
+  for (const k of INIT_REGION_FIELDS) {
     if (h[k] !== undefined) t += `  ${k} ${h[k]}`;
   }
   return t;

@@ -126,32 +126,6 @@ export function readTlv(input: Uint8Array, offset: number, limit = input.length)
 }
 
 /**
- * Reads the element at `offset` and checks its identifier is `tag`; `what`
- * names it in the error.
- *
- * @example
- * ```ts
- * import { expectTlv, Tag } from "./der.ts";
- * expectTlv(new Uint8Array([0x05, 0x00]), 0, Tag.NULL, "parameters");
- * ```
- */
-export function expectTlv(
-  input: Uint8Array,
-  offset: number,
-  tag: number,
-  what: string,
-  limit = input.length,
-): Tlv {
-  const t = readTlv(input, offset, limit);
-  if (t.tag !== tag) {
-    throw new CertificateError(
-      `${what}: expected DER identifier ${hex(tag)} at offset ${offset}, found ${hex(t.tag)}`,
-    );
-  }
-  return t;
-}
-
-/**
  * The children of a constructed element, which must fill it exactly.
  *
  * @example

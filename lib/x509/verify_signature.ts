@@ -31,14 +31,8 @@ const importCache = new WeakMap<Uint8Array, Map<string, Promise<CryptoKey>>>();
  * Imports an RSA public key for RSASSA-PSS verification with `hash`
  * (cached per key and hash). Throws {@link CertificateError} when the key is
  * not RSA or its size is outside {@link RSA_BITS}.
- *
- * @example
- * ```ts
- * import { importRsaPssKey } from "./verify_signature.ts";
- * // const key = await importRsaPssKey(ark.publicKey, "SHA-384");
- * ```
  */
-export function importRsaPssKey(key: PublicKeyInfo, hash: string): Promise<CryptoKey> {
+function importRsaPssKey(key: PublicKeyInfo, hash: string): Promise<CryptoKey> {
   if (!key.rsa) throw new CertificateError(`the issuer's key is ${key.description}, not RSA`);
   const { n, e, bits } = key.rsa;
   if (bits < RSA_BITS.min || bits > RSA_BITS.max) {

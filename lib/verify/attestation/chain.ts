@@ -50,7 +50,7 @@ function selfIssued(c: Certificate): boolean {
 }
 
 /** True when `a` and `b` are the same trust anchor: equal subject and public key. */
-export function sameAnchor(a: Certificate, b: Certificate): boolean {
+function sameAnchor(a: Certificate, b: Certificate): boolean {
   return same(a.subject.der, b.subject.der) && same(a.publicKey.der, b.publicKey.der);
 }
 

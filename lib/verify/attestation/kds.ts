@@ -56,16 +56,8 @@ export interface KdsLocation {
  * The product for KDS URLs: `override` if given, else the report's (CPUID
  * for version 3 and later; version 2 reports do not say, unless their CHIP_ID
  * has Turin's 8-byte form).
- *
- * @example
- * ```ts
- * import { kdsProduct } from "./kds.ts";
- * import { parseReport } from "../../snp/report.ts";
- * const r = parseReport(await Deno.readFile("testdata/vectors/tee-attestation-verification/genoa_attestation_report.bin"));
- * kdsProduct(r); // "Genoa"
- * ```
  */
-export function kdsProduct(report: AttestationReport, override?: string): string | undefined {
+function kdsProduct(report: AttestationReport, override?: string): string | undefined {
   if (override) return override;
   return report.product === "unknown" ? undefined : report.product;
 }
