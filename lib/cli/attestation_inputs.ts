@@ -7,6 +7,7 @@
  * @module
  */
 
+import { stringOption } from "./options.ts";
 import { type ParsedArgs, UsageError } from "./args.ts";
 import { readFileAtMost, withFile } from "./io.ts";
 import type { IgvmToolError } from "../errors.ts";
@@ -27,18 +28,13 @@ import { parseMinimumTcb, type PolicyOptions } from "../verify/attestation/polic
 /** Largest certificate, CRL or certificate table file read, in bytes. */
 const MAX_FILE = 1 << 20;
 
-function str(args: ParsedArgs, name: string): string | undefined {
-  const v = args.commandOptions[name];
-  return typeof v === "string" ? v : undefined;
-}
-
 function strs(args: ParsedArgs, name: string): string[] {
   const v = args.commandOptions[name];
   return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
 }
 
 function hexOption(args: ParsedArgs, name: string, max: number): Uint8Array | undefined {
-  const v = str(args, name);
+  const v = stringOption(args.commandOptions, name);
   if (v === undefined) return undefined;
   const h = v.replace(/^0x/i, "");
   if (!/^([0-9a-f]{2})*$/i.test(h) || h.length === 0 || h.length > 2 * max) {
@@ -66,7 +62,7 @@ function realDate(text: string): boolean {
 function policyFromArgs(
   args: ParsedArgs,
 ): PolicyOptions & { at: Date; product?: string; kdsBaseUrl?: string } {
-  const atText = str(args, "at");
+  const atText = stringOption(args.commandOptions, "at");
   let at = new Date();
   if (atText !== undefined) {
     at = new Date(atText);
@@ -76,11 +72,11 @@ function policyFromArgs(
       );
     }
   }
-  const vmplText = str(args, "vmpl");
+  const vmplText = stringOption(args.commandOptions, "vmpl");
   if (vmplText !== undefined && !/^[0-3]$/.test(vmplText)) {
     throw new UsageError(`invalid value '${vmplText}' for '--vmpl <N>': expected 0, 1, 2 or 3`);
   }
-  const minText = str(args, "min-tcb");
+  const minText = stringOption(args.commandOptions, "min-tcb");
   let minTcb;
   try {
     minTcb = minText === undefined ? undefined : parseMinimumTcb(minText);
@@ -90,12 +86,13 @@ function policyFromArgs(
     }
     throw e;
   }
-  const kds = str(args, "kds-url");
+  const kds = stringOption(args.commandOptions, "kds-url");
   if (kds !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(kds)) {
     throw new UsageError(`invalid value '${kds}' for '--kds-url <URL>': expected an http(s) URL`);
   }
   if (
-    (kds !== undefined || str(args, "cache") !== undefined) && args.commandOptions.fetch !== true
+    (kds !== undefined || stringOption(args.commandOptions, "cache") !== undefined) &&
+    args.commandOptions.fetch !== true
   ) {
     throw new UsageError(`'--${kds !== undefined ? "kds-url" : "cache"}' is used with '--fetch'`);
   }
@@ -106,7 +103,7 @@ function policyFromArgs(
     vmpl: vmplText === undefined ? undefined : Number(vmplText),
     reportData: hexOption(args, "report-data", 64),
     hostData: hexOption(args, "host-data", 32),
-    product: str(args, "product"),
+    product: stringOption(args.commandOptions, "product"),
     kdsBaseUrl: kds,
   };
 }
@@ -246,17 +243,17 @@ export async function gatherAttestation(
 ): Promise<AttestationOptions> {
   const policy = policyFromArgs(args);
   const got: Gathered = { chain: [], crl: [] };
-  const vcek = str(args, "vcek");
-  const vlek = str(args, "vlek");
+  const vcek = stringOption(args.commandOptions, "vcek");
+  const vlek = stringOption(args.commandOptions, "vlek");
   if (vcek !== undefined) got.vcek = oneLeaf(vcek, "VCEK");
   if (vlek !== undefined) got.vlek = oneLeaf(vlek, "VLEK");
-  const dir = str(args, "certs");
+  const dir = stringOption(args.commandOptions, "certs");
   if (dir !== undefined) readCertDir(dir, got);
-  const chain = str(args, "chain");
+  const chain = stringOption(args.commandOptions, "chain");
   if (chain !== undefined) {
     got.chain.push(...certificatesIn(readSmall(chain, "certificate chain"), chain, "chain"));
   }
-  const table = str(args, "cert-table");
+  const table = stringOption(args.commandOptions, "cert-table");
   if (table !== undefined) readCertTable(table, got);
   for (const p of strs(args, "crl")) got.crl.push(crlIn(readSmall(p, "CRL"), p));
   const rootFiles = strs(args, "root");
@@ -280,7 +277,7 @@ async function fetchMissing(
   got: Gathered,
   policy: { at: Date; product?: string; kdsBaseUrl?: string },
 ): Promise<void> {
-  const cacheDir = str(args, "cache");
+  const cacheDir = stringOption(args.commandOptions, "cache");
   const signer = report.keyInfo.signingKeyName;
   if (signer !== "VCEK" && signer !== "VLEK") return; // an unsigned report: nothing to fetch for it
   const isVcek = signer === "VCEK";

@@ -10,11 +10,12 @@
  * @module
  */
 
+import { bytesEqual } from "../../snp/bytes.ts";
 import type { Certificate } from "../../x509/certificate.ts";
 import { booleanValue, children, readTlv, Tag } from "../../x509/der.ts";
 import { namedBits } from "../../x509/der.ts";
 import { verifySignedData } from "../../x509/verify_signature.ts";
-import type { AttestationCheck } from "./checks.ts";
+import { type AttestationCheck, day } from "./checks.ts";
 
 /** A certificate and where it came from (a file name, `built-in AMD …`). */
 export type SourcedCertificate = Certificate & { readonly source?: string };
@@ -35,10 +36,6 @@ const KEY_USAGE = "2.5.29.15";
 const BASIC_CONSTRAINTS = "2.5.29.19";
 const KNOWN_CRITICAL = new Set([KEY_USAGE, BASIC_CONSTRAINTS]);
 
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /** `CN (source)`, how messages name a certificate. */
 export function certLabel(c: SourcedCertificate): string {
   const name = c.subject.commonName || c.subject.text || "(no subject)";
@@ -46,12 +43,12 @@ export function certLabel(c: SourcedCertificate): string {
 }
 
 function selfIssued(c: Certificate): boolean {
-  return same(c.subject.der, c.issuer.der);
+  return bytesEqual(c.subject.der, c.issuer.der);
 }
 
 /** True when `a` and `b` are the same trust anchor: equal subject and public key. */
 function sameAnchor(a: Certificate, b: Certificate): boolean {
-  return same(a.subject.der, b.subject.der) && same(a.publicKey.der, b.publicKey.der);
+  return bytesEqual(a.subject.der, b.subject.der) && bytesEqual(a.publicKey.der, b.publicKey.der);
 }
 
 async function firstSigner(
@@ -83,8 +80,8 @@ export async function assembleChain(
   trusted: readonly SourcedCertificate[],
   builtIn: readonly SourcedCertificate[],
 ): Promise<Chain> {
-  const issuedBy = (c: Certificate) => (x: Certificate) => same(x.subject.der, c.issuer.der);
-  const others = given.filter((c) => !same(c.der, leaf.der));
+  const issuedBy = (c: Certificate) => (x: Certificate) => bytesEqual(x.subject.der, c.issuer.der);
+  const others = given.filter((c) => !bytesEqual(c.der, leaf.der));
   const givenInters = others.filter((c) => !selfIssued(c));
   const givenRoots = others.filter(selfIssued);
   const problems: string[] = [];
@@ -206,10 +203,6 @@ export async function chainCheck(chain: Chain): Promise<AttestationCheck> {
     detail: `${certLabel(root!)} → ${certLabel(intermediate!)} → ${certLabel(leaf)}: ` +
       "every signature verifies and the root is trusted",
   };
-}
-
-function day(d: Date): string {
-  return d.toISOString().replace(".000Z", "Z");
 }
 
 /**

@@ -46,6 +46,11 @@ export function skip(name: string, detail: string): AttestationCheck {
   return { name, status: "skip", detail };
 }
 
+/** A time as check details show it: ISO 8601 to the second, e.g. `2026-01-01T00:00:00Z`. */
+export function day(d: Date): string {
+  return d.toISOString().replace(".000Z", "Z");
+}
+
 /** A `pass` or `fail` check. */
 export function outcome(name: string, ok: boolean, detail: string): AttestationCheck {
   return { name, status: ok ? "pass" : "fail", detail };

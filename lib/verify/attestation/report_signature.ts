@@ -7,6 +7,7 @@
  * @module
  */
 
+import { toArrayBufferBytes } from "../../snp/bytes.ts";
 import type { PublicKeyInfo } from "../../x509/algorithm.ts";
 import { P384_ORDER } from "../../snp/signature.ts";
 import { REPORT_SIGNED_SIZE, REPORT_SIZE } from "../../snp/report.ts";
@@ -19,12 +20,6 @@ const COMPONENT = 72;
 
 /** The outcome: `ok`, or why not. */
 export type ReportSignatureCheck = { ok: true } | { ok: false; reason: string };
-
-function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(bytes.length);
-  out.set(bytes);
-  return out;
-}
 
 /**
  * Imports a certificate's public key for report verification. Resolves to a
@@ -46,7 +41,7 @@ export async function importReportKey(spki: PublicKeyInfo): Promise<CryptoKey | 
   try {
     return await crypto.subtle.importKey(
       "raw",
-      copy(point),
+      toArrayBufferBytes(point),
       { name: "ECDSA", namedCurve: "P-384" },
       false,
       [
@@ -106,7 +101,7 @@ export async function verifyReportBytes(
     { name: "ECDSA", hash: "SHA-384" },
     key,
     rs,
-    copy(bytes.subarray(0, REPORT_SIGNED_SIZE)),
+    toArrayBufferBytes(bytes.subarray(0, REPORT_SIGNED_SIZE)),
   );
   return ok
     ? { ok: true }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { day } from "./checks.ts";
 import type { AttestationReport, TcbVersion } from "../../snp/report.ts";
 import { policyJson, policyText } from "../policy_view.ts";
 import type { AttestationResult } from "./verify_attestation.ts";
@@ -174,10 +175,6 @@ export function reportJson(r: AttestationReport): Record<string, unknown> {
     product: r.product,
     tcbLayout: r.tcbLayout,
   };
-}
-
-function day(d: Date): string {
-  return d.toISOString().replace(".000Z", "Z");
 }
 
 /**

@@ -10,11 +10,12 @@
  * @module
  */
 
+import { bytesEqual } from "../../snp/bytes.ts";
 import type { Crl } from "../../x509/crl.ts";
 import { namedBits, readTlv } from "../../x509/der.ts";
 import { verifySignedData } from "../../x509/verify_signature.ts";
 import { certLabel, type Chain, type SourcedCertificate } from "./chain.ts";
-import { type AttestationCheck, outcome, skip } from "./checks.ts";
+import { type AttestationCheck, day, outcome, skip } from "./checks.ts";
 import { toHex } from "../../encoding.ts";
 
 /** A CRL and where it came from. */
@@ -24,17 +25,9 @@ const KEY_USAGE = "2.5.29.15";
 /** CRL extensions that may be critical: none this tool would need to act on are processed. */
 const KNOWN_CRL_EXTENSIONS = new Set(["2.5.29.20", "2.5.29.35"]); // cRLNumber, authorityKeyIdentifier
 
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 function crlLabel(crl: SourcedCrl): string {
   const cn = crl.issuer.attributes.filter(([k]) => k === "CN").at(-1)?.[1] ?? crl.issuer.text;
   return `CRL of ${cn}${crl.source ? ` (${crl.source})` : ""}`;
-}
-
-function day(d: Date): string {
-  return d.toISOString().replace(".000Z", "Z");
 }
 
 function canSignCrls(ca: SourcedCertificate): boolean {
@@ -51,7 +44,7 @@ async function oneCrl(crl: SourcedCrl, chain: Chain, at: Date): Promise<string[]
   const pairs: [SourcedCertificate, SourcedCertificate][] = [];
   if (chain.root && chain.intermediate) pairs.push([chain.root, chain.intermediate]);
   if (chain.intermediate) pairs.push([chain.intermediate, chain.leaf]);
-  const pair = pairs.find(([ca]) => same(ca.subject.der, crl.issuer.der));
+  const pair = pairs.find(([ca]) => bytesEqual(ca.subject.der, crl.issuer.der));
   const label = crlLabel(crl);
   if (!pair) return [`${label} is not from a CA of this chain (issuer "${crl.issuer.text}")`];
   const [ca, subject] = pair;
@@ -72,7 +65,7 @@ async function oneCrl(crl: SourcedCrl, chain: Chain, at: Date): Promise<string[]
   for (const e of critical) {
     problems.push(`${label} has a critical extension ${e.oid} this tool cannot process`);
   }
-  const entry = crl.revoked.find((r) => same(r.serial, subject.serial));
+  const entry = crl.revoked.find((r) => bytesEqual(r.serial, subject.serial));
   if (entry) {
     problems.push(
       `${certLabel(subject)} (serial 0x${toHex(subject.serial)}) is revoked by the ${label} since ${
