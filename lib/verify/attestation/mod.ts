@@ -52,7 +52,6 @@ export {
   encodeCertTable,
   parseCertTable,
 } from "./cert_table.ts";
-export { importReportKey, verifyReportBytes } from "./report_signature.ts";
 export {
   attestationJson,
   attestationText,
@@ -75,7 +74,6 @@ export type { Tlv } from "../../x509/der.ts";
 export type { Name } from "../../x509/name.ts";
 export type { CertTableKind } from "./cert_table.ts";
 export type { KdsLocation } from "./kds.ts";
-export type { ReportSignatureCheck } from "./report_signature.ts";
 export {
   type AttestationReport,
   type KeyInfo,

@@ -1,109 +1,75 @@
 /**
- * The report's own signature (SEV-SNP ABI spec, ATTESTATION_REPORT and
- * "ECDSA Signature Format"): ECDSA P-384 with SHA-384 over bytes
- * 0x000..0x29F, by the VCEK or VLEK. R is at 0x2A0 and S at 0x2E8, each a
- * 72-byte little-endian integer whose upper 24 bytes are zero.
+ * The `report-signature` check: the report's own signature (SEV-SNP ABI
+ * spec, ATTESTATION_REPORT and "ECDSA Signature Format": ECDSA P-384 with
+ * SHA-384 over bytes 0x000..0x29F, R at 0x2A0 and S at 0x2E8 as 72-byte
+ * little-endian integers) verified with the VCEK's or VLEK's key by
+ * `verifyReportSignature` (`lib/snp/report.ts`), with the reason when it
+ * fails: a key that is not P-384, SIGNATURE_ALGO other than 1, R or S zero or
+ * not below the group order, or a signature that does not verify.
  *
  * @module
  */
 
-import { toArrayBufferBytes } from "../../snp/bytes.ts";
-import type { PublicKeyInfo } from "../../x509/algorithm.ts";
+import { type AttestationReport, verifyReportSignature } from "../../snp/report.ts";
 import { P384_ORDER } from "../../snp/signature.ts";
-import { REPORT_SIGNED_SIZE, REPORT_SIZE } from "../../snp/report.ts";
+import type { P384PublicKey } from "../../snp/public_key.ts";
+import type { PublicKeyInfo } from "../../x509/algorithm.ts";
+import { IgvmToolError } from "../../errors.ts";
 import { toHex } from "../../encoding.ts";
+import { type AttestationCheck, outcome } from "./checks.ts";
+import { certLabel, type SourcedCertificate } from "./chain.ts";
 
-/** Offset of R; S follows 72 bytes later. */
-const SIG_R = 0x2a0;
-const SIG_S = 0x2e8;
-const COMPONENT = 72;
-
-/** The outcome: `ok`, or why not. */
-export type ReportSignatureCheck = { ok: true } | { ok: false; reason: string };
-
-/**
- * Imports a certificate's public key for report verification. Resolves to a
- * reason string when the key is not an uncompressed P-384 point.
- *
- * @example
- * ```ts
- * import { importReportKey } from "./report_signature.ts";
- * // const key = await importReportKey(vcek.publicKey);
- * // if (typeof key === "string") console.log(key);
- * ```
- */
-export async function importReportKey(spki: PublicKeyInfo): Promise<CryptoKey | string> {
+/** The certificate's key as a P-384 point, or why it is not one. */
+function reportKey(spki: PublicKeyInfo): P384PublicKey | string {
   if (spki.ec?.curve !== "P-384") return `key is ${spki.description}, expected EC P-384`;
   const point = spki.ec.point;
-  if (point.length !== 97 || point[0] !== 0x04) {
-    return "key is not an uncompressed P-384 point";
-  }
-  try {
-    return await crypto.subtle.importKey(
-      "raw",
-      toArrayBufferBytes(point),
-      { name: "ECDSA", namedCurve: "P-384" },
-      false,
-      [
-        "verify",
-      ],
-    );
-  } catch {
-    return "key is not a point on the P-384 curve";
-  }
+  if (point.length !== 97 || point[0] !== 0x04) return "key is not an uncompressed P-384 point";
+  return { qx: point.slice(1, 49), qy: point.slice(49) };
 }
 
-function component(bytes: Uint8Array, at: number, name: string): Uint8Array | string {
-  const le = bytes.subarray(at, at + COMPONENT);
-  if (le.subarray(48).some((b) => b !== 0)) {
-    return `${name} has non-zero bytes above its 48-byte P-384 range (0x${
-      (at + 48).toString(16)
-    }..0x${(at + 72).toString(16)})`;
+/** Why the signature cannot be a valid one, before any verification; undefined if it can. */
+function malformed(report: AttestationReport): string | undefined {
+  if (report.signatureAlgo !== 1) {
+    return `SIGNATURE_ALGO is ${report.signatureAlgo}, not 1 (ECDSA P-384 with SHA-384)`;
   }
-  const be = le.slice(0, 48).reverse();
-  const v = BigInt("0x" + toHex(be));
-  if (v === 0n) return `${name} is zero`;
-  if (v >= P384_ORDER) return `${name} is not below the P-384 group order`;
-  return be;
+  for (const [name, bytes] of [["R", report.signature.r], ["S", report.signature.s]] as const) {
+    const v = BigInt("0x" + toHex(bytes));
+    if (v === 0n) return `signature ${name} is zero`;
+    if (v >= P384_ORDER) return `signature ${name} is not below the P-384 group order`;
+  }
+  return undefined;
 }
 
 /**
- * Verifies the signature of the 1184 report bytes with `key` (from
- * {@link importReportKey}). SIGNATURE_ALGO must be 1 (ECDSA P-384 with
- * SHA-384); R and S must be in [1, n-1] with zero upper bytes.
+ * The `report-signature` check of `report` with the key of `leaf`.
  *
  * @example
  * ```ts
- * import { importReportKey, verifyReportBytes } from "./report_signature.ts";
- * // const key = await importReportKey(vcek.publicKey);
- * // (await verifyReportBytes(reportBytes, key as CryptoKey)).ok
+ * import { signatureCheck } from "./report_signature.ts";
+ * // (await signatureCheck(report, vcek)).status; // "pass" or "fail", with the reason
  * ```
  */
-export async function verifyReportBytes(
-  bytes: Uint8Array,
-  key: CryptoKey,
-): Promise<ReportSignatureCheck> {
-  if (bytes.length !== REPORT_SIZE) {
-    return { ok: false, reason: `report is ${bytes.length} bytes, not ${REPORT_SIZE}` };
+export async function signatureCheck(
+  report: AttestationReport,
+  leaf: SourcedCertificate,
+): Promise<AttestationCheck> {
+  const fail = (why: string) => outcome("report-signature", false, why);
+  const key = reportKey(leaf.publicKey);
+  if (typeof key === "string") return fail(`${certLabel(leaf)}: ${key}`);
+  const why = malformed(report);
+  if (why !== undefined) return fail(`${why} with ${certLabel(leaf)}`);
+  let ok: boolean;
+  try {
+    ok = await verifyReportSignature(report, key);
+  } catch (e) {
+    if (!(e instanceof IgvmToolError)) throw e; // a key off the curve is a KeyError
+    return fail(`${certLabel(leaf)}: ${e.message}`);
   }
-  const algo = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(0x34, true);
-  if (algo !== 1) {
-    return { ok: false, reason: `SIGNATURE_ALGO is ${algo}, not 1 (ECDSA P-384 with SHA-384)` };
-  }
-  const r = component(bytes, SIG_R, "signature R");
-  if (typeof r === "string") return { ok: false, reason: r };
-  const s = component(bytes, SIG_S, "signature S");
-  if (typeof s === "string") return { ok: false, reason: s };
-  const rs = new Uint8Array(96);
-  rs.set(r, 0);
-  rs.set(s, 48);
-  const ok = await crypto.subtle.verify(
-    { name: "ECDSA", hash: "SHA-384" },
-    key,
-    rs,
-    toArrayBufferBytes(bytes.subarray(0, REPORT_SIGNED_SIZE)),
-  );
   return ok
-    ? { ok: true }
-    : { ok: false, reason: "the signature over bytes 0x000..0x29F does not verify" };
+    ? outcome(
+      "report-signature",
+      true,
+      `ECDSA P-384 SHA-384 over bytes 0x000..0x29F verifies with ${certLabel(leaf)}`,
+    )
+    : fail(`the signature over bytes 0x000..0x29F does not verify with ${certLabel(leaf)}`);
 }

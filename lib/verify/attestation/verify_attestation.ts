@@ -28,7 +28,6 @@ import {
 } from "./binding_checks.ts";
 import {
   assembleChain,
-  certLabel,
   type Chain,
   chainCheck,
   type SourcedCertificate,
@@ -37,7 +36,7 @@ import {
 import { type AttestationCheck, GENUINENESS_CHECKS, outcome, skip } from "./checks.ts";
 import { locateVcek } from "./kds.ts";
 import { policyChecks, type PolicyOptions } from "./policy_checks.ts";
-import { importReportKey, verifyReportBytes } from "./report_signature.ts";
+import { signatureCheck } from "./report_signature.ts";
 import { revocationCheck, type SourcedCrl } from "./revocation.ts";
 import type { TcbLayoutName } from "./tcb_layout.ts";
 import { toHex } from "../../encoding.ts";
@@ -193,24 +192,6 @@ function noLeafDetail(
       url: loc.vcekUrl,
     }
     : { detail: `no VCEK certificate was given, and it cannot be located: ${loc.problem}` };
-}
-
-async function signatureCheck(
-  report: AttestationReport,
-  leaf: SourcedCertificate,
-): Promise<AttestationCheck> {
-  const key = await importReportKey(leaf.publicKey);
-  if (typeof key === "string") {
-    return outcome("report-signature", false, `${certLabel(leaf)}: ${key}`);
-  }
-  const r = await verifyReportBytes(report.bytes, key);
-  return r.ok
-    ? outcome(
-      "report-signature",
-      true,
-      `ECDSA P-384 SHA-384 over bytes 0x000..0x29F verifies with ${certLabel(leaf)}`,
-    )
-    : outcome("report-signature", false, `${r.reason} with ${certLabel(leaf)}`);
 }
 
 async function leafChecks(
