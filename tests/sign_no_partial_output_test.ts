@@ -62,6 +62,10 @@ interface Case {
 
 const OUT = "out/signed.igvm";
 
+/** `[...global, file, sign --output <dir>/OUT --id-key ID_KEY]`: a plain sign into `dir`. */
+const signTo = (dir: string, file: string, ...global: string[]) =>
+  Promise.resolve([...global, file, "sign", "--output", `${dir}/${OUT}`, "--id-key", ID_KEY]);
+
 const CASES: Case[] = [
   {
     name: "RSA id key",
@@ -92,69 +96,27 @@ const CASES: Case[] = [
   },
   {
     name: "no guest policy",
-    args: (dir) =>
-      Promise.resolve([
-        input("qemu-snp.igvm"),
-        "sign",
-        "--output",
-        `${dir}/${OUT}`,
-        "--id-key",
-        ID_KEY,
-      ]),
+    args: (dir) => signTo(dir, input("qemu-snp.igvm")),
     exit: 1,
   },
   {
     name: "not an SEV-SNP file",
-    args: (dir) =>
-      Promise.resolve([
-        input("qemu-tdp.igvm"),
-        "sign",
-        "--output",
-        `${dir}/${OUT}`,
-        "--id-key",
-        ID_KEY,
-      ]),
+    args: (dir) => signTo(dir, input("qemu-tdp.igvm")),
     exit: 1,
   },
   {
     name: "another platform than SEV-SNP (-p sev-es)",
-    args: (dir) =>
-      Promise.resolve([
-        "-p",
-        "sev-es",
-        input("sev-es-from-qemu-snp-policy.igvm"),
-        "sign",
-        "--output",
-        `${dir}/${OUT}`,
-        "--id-key",
-        ID_KEY,
-      ]),
+    args: (dir) => signTo(dir, input("sev-es-from-qemu-snp-policy.igvm"), "-p", "sev-es"),
     exit: 1,
   },
   {
     name: "input the parser refuses",
-    args: (dir) =>
-      Promise.resolve([
-        input("sev-from-qemu-snp-policy.igvm"),
-        "sign",
-        "--output",
-        `${dir}/${OUT}`,
-        "--id-key",
-        ID_KEY,
-      ]),
+    args: (dir) => signTo(dir, input("sev-from-qemu-snp-policy.igvm")),
     exit: 1,
   },
   {
     name: "missing input",
-    args: (dir) =>
-      Promise.resolve([
-        `${dir}/nope.igvm`,
-        "sign",
-        "--output",
-        `${dir}/${OUT}`,
-        "--id-key",
-        ID_KEY,
-      ]),
+    args: (dir) => signTo(dir, `${dir}/nope.igvm`),
     exit: 1,
     names: (dir) => `${dir}/nope.igvm`,
   },
