@@ -5,6 +5,8 @@
  * check the reader against itself.
  */
 
+import { concat } from "./hand_records.ts";
+
 /** DER length octets (X.690 §8.1.3). */
 function lengthOctets(n: number): number[] {
   if (n < 0x80) return [n];
@@ -13,20 +15,10 @@ function lengthOctets(n: number): number[] {
   return [0x80 | out.length, ...out];
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** An element with identifier `tag` and the concatenated contents. */
 export function tlv(tag: number, ...contents: Uint8Array[]): Uint8Array {
-  const body = concat(contents);
-  return concat([Uint8Array.of(tag, ...lengthOctets(body.length)), body]);
+  const body = concat(...contents);
+  return concat(Uint8Array.of(tag, ...lengthOctets(body.length)), body);
 }
 
 /** SEQUENCE. */
