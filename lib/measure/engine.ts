@@ -10,18 +10,13 @@
  */
 
 import { PAGE_SIZE_4K } from "../igvm/defs.ts";
-import type { IgvmSource, Payload } from "../igvm/types.ts";
+import type { FileRange, IgvmSource, Payload } from "../igvm/types.ts";
 import { readPayload } from "../igvm/source.ts";
 import type { MeasurementPlan, MeasurementRecord, PageRecord } from "./records.ts";
-import { SKIPPED } from "./records.ts";
+import { isFileRun, SKIPPED } from "./records.ts";
 import { createFold, type Fold } from "./folds.ts";
 import type { DigestKind } from "./rule_set.ts";
-import {
-  batchPageHashes,
-  isFilePage,
-  type PageDigestReader,
-  type PageHashService,
-} from "./page_hashes.ts";
+import { batchPageHashes, type PageDigestReader, type PageHashService } from "./page_hashes.ts";
 import { createPageHasher, type PageHasher, zeroPageSha384 } from "./wasm_sha384.ts";
 import { PageLog } from "./verbose_log.ts";
 
@@ -66,6 +61,11 @@ function pageBytes(data: Payload, source: IgvmSource | undefined, scratch: Uint8
   return page;
 }
 
+/** Whether the fold reads record `r`'s pages from the file, a whole page each (what can be hashed ahead). */
+function readsFilePages(r: MeasurementRecord, fold: Fold): r is PageRecord & { data: FileRange } {
+  return r.kind === "pages" && fold.hasContents(r.type) && isFileRun(r.data, r.count);
+}
+
 /** The SHA-384 digests of the file pages a `sha384` fold will ask for, hashed ahead in order. */
 function hashAhead(
   records: readonly MeasurementRecord[],
@@ -74,17 +74,26 @@ function hashAhead(
   service: PageHashService | undefined,
 ): PageDigestReader | undefined {
   if (source === undefined) return undefined;
-  const offsets = new Float64Array(records.length); // at most one file page per record
   let count = 0;
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    if (r.kind === "pages" && fold.hasContents(r.type) && isFilePage(r.data)) {
-      offsets[count++] = r.data.offset;
-    }
+    if (readsFilePages(r, fold)) count += r.count;
   }
   if (count === 0) return undefined;
-  const planned = offsets.subarray(0, count);
-  return service ? service.sha384Pages(planned) : batchPageHashes(source, planned);
+  const offsets = new Float64Array(count);
+  let n = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (!readsFilePages(r, fold)) continue;
+    for (let k = 0; k < r.count; k++) offsets[n++] = r.data.offset + k * PAGE_SIZE_4K;
+  }
+  return service ? service.sha384Pages(offsets) : batchPageHashes(source, offsets);
+}
+
+/** Page `k` of record `r`'s data: the data itself for a single page, else the k-th 4 KiB of the run. */
+function pageData(r: PageRecord & { data: Payload }, k: number): Payload {
+  if (r.count === 1) return r.data;
+  return { offset: (r.data as FileRange).offset + k * PAGE_SIZE_4K, length: PAGE_SIZE_4K };
 }
 
 /** Reads what a page record gives its fold: digest or bytes, or null. */
@@ -98,15 +107,25 @@ class Contents {
     private readonly ahead: PageDigestReader | undefined,
   ) {}
 
-  of(r: PageRecord): Uint8Array | null {
+  /** What the fold takes for page `k` of `r` (every page alike when `r` has no data). */
+  of(r: PageRecord, k: number): Uint8Array | null {
     if (!this.fold.hasContents(r.type)) return null;
+    if (r.data === null) return this.fold.input === "bytes" ? null : zeroPageSha384();
     if (this.fold.input === "bytes") {
-      return r.data === null ? null : pageBytes(r.data, this.source, this.#scratch);
+      return pageBytes(
+        pageData(r as PageRecord & { data: Payload }, k),
+        this.source,
+        this.#scratch,
+      );
     }
-    if (r.data === null) return zeroPageSha384();
-    if (this.ahead !== undefined && isFilePage(r.data)) return this.ahead.next();
+    if (this.ahead !== undefined && isFileRun(r.data, r.count)) return this.ahead.next();
     this.#hasher ??= createPageHasher(1);
-    return this.#hasher.hashPage(pageBytes(r.data, this.source, this.#scratch));
+    const bytes = pageBytes(
+      pageData(r as PageRecord & { data: Payload }, k),
+      this.source,
+      this.#scratch,
+    );
+    return this.#hasher.hashPage(bytes);
   }
 }
 
@@ -150,10 +169,16 @@ export function foldPlan(
         fold.registers(r);
         continue;
       }
-      if (r.type !== SKIPPED) {
-        const c = contents.of(r);
-        fold.pages(r.type, r.gpa, r.count, c);
+      if (r.type !== SKIPPED && (r.data === null || r.count === 1)) {
+        fold.pages(r.type, r.gpa, r.count, contents.of(r, 0));
         done += r.count;
+      } else if (r.type !== SKIPPED) {
+        // A run of file pages: each its own contents, in order.
+        for (let k = 0; k < r.count; k++) {
+          fold.pages(r.type, r.gpa + BigInt(k * PAGE_SIZE_4K), 1, contents.of(r, k));
+          done++;
+          if (progress && done - reported >= PROGRESS_STEP) progress(reported = done, total);
+        }
       }
       log?.page(r.log, r.gpa, r.logBytes ?? BigInt(r.count) * 0x1000n);
       if (progress && done - reported >= PROGRESS_STEP) progress(reported = done, total);

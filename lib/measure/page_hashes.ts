@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { FileRange, IgvmSource, Payload } from "../igvm/types.ts";
+import type { IgvmSource } from "../igvm/types.ts";
 import { createPageHasher } from "./wasm_sha384.ts";
 
 /** Digests of the ranges passed to {@link PageHashService.sha384Pages}, in the same order. */
@@ -82,23 +82,6 @@ export function batchPageHashes(
       cursor = offsets.length;
     },
   };
-}
-
-/**
- * Whether `payload` is a whole 4 KiB page range of the file (what a
- * {@link PageHashService} can hash).
- *
- * @example
- * ```ts
- * import { isFilePage } from "./page_hashes.ts";
- * isFilePage({ offset: 4096, length: 4096 }); // true
- * isFilePage(new Uint8Array(4096)); // false: bytes in hand
- * ```
- */
-export function isFilePage(
-  payload: Payload | null,
-): payload is FileRange {
-  return payload !== null && !(payload instanceof Uint8Array) && payload.length === 4096;
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Payload } from "../igvm/types.ts";
+import type { FileRange, Payload } from "../igvm/types.ts";
 
 /** {@link PageRecord.type} of a page that is logged but not measured (the crate's shared pages). */
 export const SKIPPED = -1;
@@ -20,8 +20,10 @@ export const SKIPPED = -1;
  * bits, 0 for the SEV/SEV-ES stream; {@link SKIPPED} for a page that is only
  * logged. `data` is where the page's bytes come from (cut or zero-padded to
  * 4 KiB); `null` when the page has no data, which each digest reads its own
- * way (a page of zeros, or nothing). Only records without data have
- * `count > 1`.
+ * way (a page of zeros, or nothing). A record with data and `count > 1` is a
+ * run of whole pages stored one after another in the file: `data` is then
+ * the range of all `count` × 4 KiB, page `i` at `data.offset + 4096 i`
+ * ({@link appendRecord} merges a rule set's single pages into such runs).
  */
 export interface PageRecord {
   /** Discriminant. */
@@ -83,4 +85,96 @@ export function pages(
   count = 1,
 ): PageRecord {
   return { kind: "pages", gpa, count, type, data, log };
+}
+
+const PAGE = 4096;
+const GPA_END = 1n << 64n;
+
+/** A run of pages {@link RecordList} made itself, so that it may extend it in place. */
+interface OpenRun {
+  readonly kind: "pages";
+  readonly gpa: bigint;
+  count: number;
+  readonly type: number;
+  readonly data: { readonly offset: number; length: number } | null;
+  readonly log: string;
+}
+
+/**
+ * Whether `data` is the range of `count` whole pages of the file (a record's
+ * data that the engine can read, and hash ahead, page by page).
+ *
+ * @example
+ * ```ts
+ * import { isFileRun } from "./records.ts";
+ * isFileRun({ offset: 0, length: 8192 }, 2); // true
+ * isFileRun({ offset: 0, length: 100 }, 1); // false: the page is zero-padded
+ * isFileRun(new Uint8Array(4096), 1); // false: bytes in hand
+ * ```
+ */
+export function isFileRun(data: Payload | null, count: number): data is FileRange {
+  return data !== null && !(data instanceof Uint8Array) && data.length === count * PAGE;
+}
+
+/** Whether `next` continues `last`: same type and log, the next GPA, the next file pages (or both none). */
+function continues(last: PageRecord, next: PageRecord): boolean {
+  if (last.type !== next.type || last.log !== next.log) return false;
+  if (last.logBytes !== undefined || next.logBytes !== undefined) return false;
+  const end = last.gpa + BigInt(last.count * PAGE);
+  if (end >= GPA_END || next.gpa !== end) return false;
+  if (last.data === null || next.data === null) return last.data === next.data;
+  return isFileRun(last.data, last.count) && isFileRun(next.data, next.count) &&
+    next.data.offset === last.data.offset + last.count * PAGE;
+}
+
+/**
+ * The records of a plan, in order, with each page record that continues the
+ * one before it merged into it (see {@link PageRecord}): a large file's
+ * 65,536 pages stored in GPA order become one record, not 65,536. Merging
+ * changes nothing a digest or the verbose log shows: the engine still folds
+ * every page, in the same order, and the log joins such pages anyway.
+ *
+ * @example
+ * ```ts
+ * import { pages, RecordList } from "./records.ts";
+ * const list = new RecordList();
+ * list.add(pages(0x1000n, 1, { offset: 4096, length: 4096 }, "Normal"));
+ * list.add(pages(0x2000n, 1, { offset: 8192, length: 4096 }, "Normal"));
+ * list.records.length; // 1: two pages from file offset 4096
+ * ```
+ */
+export class RecordList {
+  /** The records so far. */
+  readonly records: MeasurementRecord[] = [];
+  /** The last record, when this list made it (and may extend it). */
+  #run: OpenRun | undefined;
+
+  /** Appends `r`, or extends the last record with it. */
+  add(r: MeasurementRecord): void {
+    const records = this.records;
+    const last = records.length > 0 ? records[records.length - 1] : undefined;
+    if (r.kind !== "pages" || last?.kind !== "pages" || !continues(last, r)) {
+      records.push(r);
+      this.#run = undefined;
+      return;
+    }
+    let run = this.#run;
+    if (run === undefined) {
+      const data = last.data === null
+        ? null
+        : { offset: (last.data as FileRange).offset, length: 0 };
+      run = {
+        kind: "pages",
+        gpa: last.gpa,
+        count: last.count,
+        type: last.type,
+        data,
+        log: last.log,
+      };
+      records[records.length - 1] = run;
+      this.#run = run;
+    }
+    run.count += r.count;
+    if (run.data !== null) run.data.length = run.count * PAGE;
+  }
 }

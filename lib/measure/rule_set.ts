@@ -9,7 +9,7 @@
  */
 
 import type { DirectiveHeader, DirectiveOf, IgvmFile } from "../igvm/types.ts";
-import type { MeasurementPlan, MeasurementRecord } from "./records.ts";
+import { type MeasurementPlan, type MeasurementRecord, RecordList } from "./records.ts";
 import { IgvmToolError } from "../errors.ts";
 
 /** The digest a rule set's records fold into (see `engine.ts`). */
@@ -43,10 +43,10 @@ export interface RuleSet<S> {
 }
 
 /** Appends what a rule emitted to `records`. */
-function addEmitted(records: MeasurementRecord[], emitted: Emitted): void {
+function addEmitted(records: RecordList, emitted: Emitted): void {
   if (emitted === undefined) return;
-  if (!Array.isArray(emitted)) records.push(emitted as MeasurementRecord);
-  else for (let i = 0; i < emitted.length; i++) records.push(emitted[i]);
+  if (!Array.isArray(emitted)) records.add(emitted as MeasurementRecord);
+  else for (let i = 0; i < emitted.length; i++) records.add(emitted[i]);
 }
 
 /**
@@ -72,7 +72,7 @@ export function planMeasurement<S>(
   options: RuleOptions,
 ): MeasurementPlan {
   const state = rules.start(file, mask, options);
-  const records: MeasurementRecord[] = [];
+  const records = new RecordList();
   const table = rules.directives as Partial<Record<string, (d: DirectiveHeader, s: S) => Emitted>>;
   // Indexed loops: this one runs once per directive (80 000 on a large file), mostly before
   // V8 has optimized it, where an iterator costs.
@@ -86,9 +86,9 @@ export function planMeasurement<S>(
     if (rules.finish) addEmitted(records, rules.finish(state));
   } catch (e) {
     if (!(e instanceof IgvmToolError)) throw e;
-    return { records, failure: e };
+    return { records: records.records, failure: e };
   }
-  return { records };
+  return { records: records.records };
 }
 
 /**
