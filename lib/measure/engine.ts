@@ -30,6 +30,9 @@ export interface EngineOptions {
   readonly progress?: (done: number, total: number) => void;
 }
 
+/** The GPA step from one page of a run to the next. */
+const PAGE_GPA_STEP = BigInt(PAGE_SIZE_4K);
+
 /** Pages between two progress calls. */
 const PROGRESS_STEP = 1024;
 
@@ -174,8 +177,9 @@ export function foldPlan(
         done += r.count;
       } else if (r.type !== SKIPPED) {
         // A run of file pages: each its own contents, in order.
-        for (let k = 0; k < r.count; k++) {
-          fold.pages(r.type, r.gpa + BigInt(k * PAGE_SIZE_4K), 1, contents.of(r, k));
+        let gpa = r.gpa;
+        for (let k = 0; k < r.count; k++, gpa += PAGE_GPA_STEP) {
+          fold.pages(r.type, gpa, 1, contents.of(r, k));
           done++;
           if (progress && done - reported >= PROGRESS_STEP) progress(reported = done, total);
         }
