@@ -9,7 +9,7 @@
  */
 
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
-import { parseCertificate } from "../lib/x509/certificate.ts";
+import { parseCertificate, readExtensions } from "../lib/x509/certificate.ts";
 import { CertificateError } from "../lib/x509/certificate_error.ts";
 import { parseCrl } from "../lib/x509/crl.ts";
 import { integerBytes, oidString, readTlv } from "../lib/x509/der.ts";
@@ -185,6 +185,9 @@ Deno.test("x509: INTEGER, OID and time rules (X.690 §8.3, §8.19; RFC 5280 §4.
   throwsCert(() => t(0x17, "230230000000Z"), /invalid date/);
   throwsCert(() => t(0x17, "2302011200Z"), /malformed time/);
   throwsCert(() => t(0x17, "230201120000+0100"), /malformed time/);
+  // A hostile length is refused by its size, before its text is decoded or quoted.
+  throwsCert(() => t(0x17, "2".repeat(200_000) + "Z"), /malformed time of 200001 bytes/);
+  throwsCert(() => t(0x18, "230201120000Z"), /malformed time of 13 bytes .* \(DER has 15\)/);
 });
 
 Deno.test("x509: PEM blocks, labels and bad base64", () => {
@@ -308,4 +311,15 @@ Deno.test("x509: RSASSA-PSS parameters and issuer keys that are refused, with th
   // A signature of the wrong length for the key.
   const short = parseCertificate(seq(good.tbs, pssAlgorithm(), bitString(new Uint8Array(10))));
   assertMatch((await verifySignedData(short, arkSpki) as { reason: string }).reason, /10 bytes/);
+});
+
+Deno.test("x509: extensions: every one kept in order, a repeated one refused", () => {
+  const ext = (dotted: string) => seq(oid(dotted), tlv(0x04, Uint8Array.of(5)));
+  const arcs = Array.from({ length: 20_000 }, (_, i) => `1.2.3.${i}`);
+  const parsed = readExtensions(readTlv(seq(...arcs.map(ext)), 0), "test");
+  assertEquals(parsed.map((e) => e.oid), arcs);
+  throwsCert(
+    () => readExtensions(readTlv(seq(ext("1.2.3.4"), ext("1.2.3.5"), ext("1.2.3.4")), 0), "test"),
+    /test: duplicate extension 1\.2\.3\.4/,
+  );
 });

@@ -28,12 +28,13 @@ import { globalOptions } from "./options.ts";
 import { baseJson, jsonText } from "./json.ts";
 import { policyJson } from "../verify/policy_view.ts";
 import type { IdBlock } from "../snp/id_block.ts";
-import { FileAccessError, KeyError, MeasurementError } from "../errors.ts";
+import { KeyError, MeasurementError } from "../errors.ts";
 import { MAX_KEY_FILE_SIZE, parsePrivateKeyPem, parsePublicKeyPem } from "../snp/keys.ts";
 import { keyDigest, type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
 import {
   type EcdsaSignature,
   parseDerSignature,
+  SignatureError,
   signP384,
   verifySignature,
 } from "../snp/signature.ts";
@@ -205,12 +206,19 @@ function signWithKeys(s: Signing, p: SignPaths): IdBlockSignatures {
   };
 }
 
+/** A signature file whose signature does not verify (`kind` `signature`, naming the file). */
+function notVerified(path: string, message: string): SignatureError {
+  const e = new SignatureError(message);
+  e.file = path;
+  return e;
+}
+
 /** The external flow: reads the DER signatures and checks each against its public key. */
 async function externalSignatures(s: Signing, p: SignPaths): Promise<IdBlockSignatures> {
   const idKey = readPublicKey(p.idPublicKey!);
   const idSignature = readDerSignature(p.idSignature!);
   if (!(await verifySignature(s.idBlock, idSignature, idKey))) {
-    throw new FileAccessError(
+    throw notVerified(
       p.idSignature!,
       "signature does not verify over this file's ID block with the given ID public key",
     );
@@ -219,7 +227,7 @@ async function externalSignatures(s: Signing, p: SignPaths): Promise<IdBlockSign
   const key = readPublicKey(p.authorPublicKey!);
   const signature = readDerSignature(p.authorSignature);
   if (!(await verifySignature(snpPublicKey(idKey), signature, key))) {
-    throw new FileAccessError(
+    throw notVerified(
       p.authorSignature,
       "signature does not verify over the ID key structure with the given author public key",
     );

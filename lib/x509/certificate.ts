@@ -135,6 +135,7 @@ export function readSigned(der: Uint8Array, what: string): { tbs: Tlv; signed: S
 export function readExtensions(t: Tlv, what: string): Extension[] {
   expectTag(t, Tag.SEQUENCE, `${what} extensions`);
   const out: Extension[] = [];
+  const seen = new Set<string>();
   for (const e of children(t, `${what} extensions`)) {
     expectTag(e, Tag.SEQUENCE, `${what} extension`);
     const parts = children(e, `${what} extension`);
@@ -148,9 +149,8 @@ export function readExtensions(t: Tlv, what: string): Extension[] {
       ? booleanValue(parts[1], `${what} extension ${oid} critical`)
       : false;
     const value = expectTag(parts.at(-1)!, Tag.OCTET_STRING, `${what} extension ${oid} value`);
-    if (out.some((x) => x.oid === oid)) {
-      throw new CertificateError(`${what}: duplicate extension ${oid}`);
-    }
+    if (seen.has(oid)) throw new CertificateError(`${what}: duplicate extension ${oid}`);
+    seen.add(oid);
     out.push({ oid, critical, value: contents(value) });
   }
   return out;

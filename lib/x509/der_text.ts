@@ -58,9 +58,9 @@ export function stringValue(t: Tlv, what: string): string {
   );
 }
 
-const TIME_FORMATS: Record<number, RegExp> = {
-  [Tag.UTC_TIME]: /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/,
-  [Tag.GENERALIZED_TIME]: /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/,
+const TIME_FORMATS: Record<number, { readonly bytes: number; readonly re: RegExp }> = {
+  [Tag.UTC_TIME]: { bytes: 13, re: /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/ },
+  [Tag.GENERALIZED_TIME]: { bytes: 15, re: /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/ },
 };
 
 /**
@@ -77,14 +77,20 @@ const TIME_FORMATS: Record<number, RegExp> = {
  * ```
  */
 export function timeValue(t: Tlv, what: string): Date {
-  const re = TIME_FORMATS[t.tag];
-  if (!re) {
+  const format = TIME_FORMATS[t.tag];
+  if (!format) {
     throw new CertificateError(
       `${what}: expected UTCTime or GeneralizedTime at offset ${t.offset}`,
     );
   }
-  const text = String.fromCharCode(...contents(t));
-  const m = re.exec(text);
+  const bytes = contents(t);
+  if (bytes.length !== format.bytes) {
+    throw new CertificateError(
+      `${what}: malformed time of ${bytes.length} bytes at offset ${t.offset} (DER has ${format.bytes})`,
+    );
+  }
+  const text = String.fromCharCode(...bytes);
+  const m = format.re.exec(text);
   if (!m) {
     throw new CertificateError(
       `${what}: malformed time ${JSON.stringify(text)} at offset ${t.offset}`,

@@ -341,22 +341,26 @@ Deno.test("external flow refusal through the real CLI: exit 1, one stderr line",
     Deno.copyFileSync(input("qemu-snp-policy.igvm"), `${dir}/guest.igvm`);
     await step1(dir, `${dir}/guest.igvm`);
     await dgst(dir, "id_key.pem", "id.sig", "id_key.bin"); // over other bytes
-    const r = await spawnCli(
-      [
-        "guest.igvm",
-        "sign",
-        "--output",
-        "guest.signed.igvm",
-        "--id-public-key",
-        "id_key.pub.pem",
-        "--id-signature",
-        "id.sig",
-      ],
-      dir,
-    );
+    const args = [
+      "guest.igvm",
+      "sign",
+      "--output",
+      "guest.signed.igvm",
+      "--id-public-key",
+      "id_key.pub.pem",
+      "--id-signature",
+      "id.sig",
+    ];
+    const r = await spawnCli(args, dir);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
     assert.match(assertOneErrorLine(r.stderr, "id.sig"), /does not verify/);
     assert.ok(!listDir(dir).includes("guest.signed.igvm"));
     assert.deepEqual(strayTempFiles(dir), []);
+    // With --json the refusal is a signature error about the signature file (docs/json.md).
+    const j = await spawnCli([...args, "--json"], dir);
+    assert.equal(j.code, 1);
+    const error = JSON.parse(j.stdout).error;
+    assert.deepEqual([error.type, error.file], ["signature", "id.sig"]);
+    assert.ok(!listDir(dir).includes("guest.signed.igvm"));
   }));
