@@ -5,8 +5,9 @@
  * against the reference tools in inspect_test.ts).
  */
 
-import { assertEquals, assertOk } from "./assert.ts";
-import { FileAccessError, measureAll, parseIgvm } from "../lib/mod.ts";
+import { assertEquals, assertOk, assertThrowsMatch } from "./assert.ts";
+import { FileAccessError, measure, measureAll, parseIgvm } from "../lib/mod.ts";
+import { type MeasureOptions, parseOptionsFor, usesPageHashes } from "../lib/measure/measure.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
 
 const bytes = Deno.readFileSync(new URL("../testdata/sample.igvm", import.meta.url));
@@ -31,4 +32,19 @@ Deno.test("measureAll: an unreadable file is thrown, naming it, not listed as re
   }
   assertOk(thrown instanceof FileAccessError, String(thrown));
   assertEquals((thrown as FileAccessError).file, "sample.igvm");
+});
+
+Deno.test("measure: a platform or semantics it does not know is a RangeError naming the value", () => {
+  const file = parseIgvm(bytes);
+  // What a JavaScript caller (no type checks) may pass.
+  const unknown = { platform: "snp" } as unknown as MeasureOptions;
+  assertThrowsMatch(() => measure(file, unknown), RangeError, /unknown platform 'snp' \(sev-snp, /);
+  assertThrowsMatch(() => parseOptionsFor(unknown), RangeError, /unknown platform 'snp'/);
+  assertThrowsMatch(() => usesPageHashes("snp" as never), RangeError, /unknown platform 'snp'/);
+  const semantics = { semantics: "Coconut" } as unknown as MeasureOptions;
+  assertThrowsMatch(
+    () => measure(file, semantics),
+    RangeError,
+    /^unknown semantics 'Coconut' \(coconut, openvmm\)$/,
+  );
 });

@@ -111,7 +111,7 @@ function pagesOf(bytes: bigint): number {
 }
 
 /** Every item of `info` ({@link inspectFile}'s data), lanes aside. */
-export function mapItems(info: Json): MapItem[] {
+function mapItems(info: Json): MapItem[] {
   const items: MapItem[] = [];
   for (const r of list(info.memory)) {
     const what = String(r.kind);
@@ -172,7 +172,7 @@ export function mapItems(info: Json): MapItem[] {
 }
 
 /** Width in units of a covered segment of `bytes`. */
-export function segmentUnits(bytes: bigint): number {
+function segmentUnits(bytes: bigint): number {
   const pages = Number(bytes) / 4096;
   return MIN_UNITS + LOG_UNITS * Math.max(0, Math.log2(pages));
 }

@@ -61,7 +61,7 @@ export interface FileSourceOptions {
 }
 
 /** Default of {@link FileSourceOptions.parallelThreshold}. */
-export const PARALLEL_THRESHOLD = 32 << 20;
+const PARALLEL_THRESHOLD = 32 << 20;
 
 let defaults: FileSourceOptions = {};
 

@@ -17,7 +17,7 @@ import { errorJson, jsonRequested, jsonText } from "./json.ts";
 import { usageErrorFor } from "./options.ts";
 
 /** Exit codes. */
-export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
 async function dispatch(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
   switch (parsed.command) {

@@ -91,7 +91,7 @@ function readPublicKey(path: string): P384PublicKey {
 }
 
 /** Writes `file` (serialized as the reference serializer does) to `path`, safely. */
-export async function writeIgvm(path: string, file: IgvmFile): Promise<void> {
+async function writeIgvm(path: string, file: IgvmFile): Promise<void> {
   await writeFileAtomic(path, (f) => {
     for (const chunk of serializedChunks(file)) writeAllSync(f, chunk);
   });

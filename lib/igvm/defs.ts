@@ -132,3 +132,5 @@ export const NATIVE_VP_CONTEXT_X64_SIZE = 232;
 export const CCA_VP_CONTEXT_SIZE = 80;
 /** Size of `SevVmsa` in igvm 0.4.0 (HEAD pads it to 4 KiB). */
 export const LEGACY_VMSA_SIZE = 1648;
+/** Offsets of registers in the SEV-ES/SNP VMSA (AMD APM vol. 2, table B-4). */
+export const VmsaOffset = { CR0: 0x158, RIP: 0x178, SEV_FEATURES: 0x3b0 } as const;

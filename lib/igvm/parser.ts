@@ -205,7 +205,8 @@ function decodeHeaders(
       pos = at.at + decodeHeader(sectionOf, type, length, at, end - at.at, ctx, out);
     }
   } catch (e) {
-    // Only decodeHeader throws HeaderError, for the header of the section just entered.
+    // The header decoders throw HeaderError (decodeHeader, and decodePageData on the fast path), for
+    // the header of the section just entered: `stage` is already that section.
     if (e instanceof HeaderError) throw sectionError(SECTIONS[stage], e, index);
     throw e;
   }

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { Arch, PLATFORM_NAMES } from "../igvm/defs.ts";
+import { Arch, PLATFORM_NAMES, VmsaOffset } from "../igvm/defs.ts";
+import { archOf } from "../igvm/validate_initializations.ts";
 import { readPayload } from "../igvm/source.ts";
 import type {
   AArch64CcaVpContext,
@@ -31,13 +32,6 @@ import { mergePageRanges } from "./memory_ranges.ts";
 import { policyJson } from "../verify/policy_view.ts";
 import { igvmToSnpPublicKey, keyDigest } from "../snp/public_key.ts";
 import { toHex } from "../encoding.ts";
-
-/** VMSA offsets (AMD APM vol. 2, VMSA layout): CR0, RIP, SEV_FEATURES. */
-export const VMSA_CR0 = 0x158;
-/** RIP in the VMSA. */
-export const VMSA_RIP = 0x178;
-/** SEV_FEATURES in the VMSA. */
-export const VMSA_SEV_FEATURES = 0x3b0;
 
 /** JSON-ready record. */
 export type Json = Record<string, unknown>;
@@ -155,15 +149,15 @@ function addErrorRange(d: ErrorRange, s: Summary): void {
 /** An SNP VP context: its GPA and, from a full VMSA, CR0, RIP and SEV_FEATURES. */
 function addSnpVpContext(d: SnpVpContext, s: Summary): void {
   const vmsa = readPayload(d.vmsa, s.file.source);
-  const full = vmsa.length >= VMSA_SEV_FEATURES + 8;
+  const full = vmsa.length >= VmsaOffset.SEV_FEATURES + 8;
   s.vpContexts.push({
     type: d.type,
     compatibilityMask: d.compatibilityMask,
     vpIndex: d.vpIndex,
     gpa: hex64(d.gpa),
-    cr0: full ? hex64(u64(vmsa, VMSA_CR0)) : null,
-    rip: full ? hex64(u64(vmsa, VMSA_RIP)) : null,
-    sevFeatures: full ? hex64(u64(vmsa, VMSA_SEV_FEATURES)) : null,
+    cr0: full ? hex64(u64(vmsa, VmsaOffset.CR0)) : null,
+    rip: full ? hex64(u64(vmsa, VmsaOffset.RIP)) : null,
+    sevFeatures: full ? hex64(u64(vmsa, VmsaOffset.SEV_FEATURES)) : null,
   });
 }
 
@@ -268,7 +262,7 @@ export function inspectFile(file: IgvmFile): Json {
   }
   return {
     formatVersion: rev.version,
-    arch: rev.version === 2 && rev.arch === Arch.AARCH64 ? "aarch64" : "x64",
+    arch: archOf(rev).arch === Arch.AARCH64 ? "aarch64" : "x64",
     pageSize: rev.version === 2 ? rev.pageSize : 4096,
     platforms: file.platforms.map(platformJson),
     initializations: file.initializations.map(initJson),

@@ -93,10 +93,10 @@ function hashAhead(
   return service ? service.sha384Pages(offsets) : batchPageHashes(source, offsets);
 }
 
-/** Page `k` of record `r`'s data: the data itself for a single page, else the k-th 4 KiB of the run. */
-function pageData(r: PageRecord & { data: Payload }, k: number): Payload {
-  if (r.count === 1) return r.data;
-  return { offset: (r.data as FileRange).offset + k * PAGE_SIZE_4K, length: PAGE_SIZE_4K };
+/** Page `k` of a record's data: the data itself for one page, else the k-th 4 KiB of the run. */
+function pageData(data: Payload, count: number, k: number): Payload {
+  if (count === 1) return data;
+  return { offset: (data as FileRange).offset + k * PAGE_SIZE_4K, length: PAGE_SIZE_4K };
 }
 
 /** Reads what a page record gives its fold: digest or bytes, or null. */
@@ -113,21 +113,14 @@ class Contents {
   /** What the fold takes for page `k` of `r` (every page alike when `r` has no data). */
   of(r: PageRecord, k: number): Uint8Array | null {
     if (!this.fold.hasContents(r.type)) return null;
-    if (r.data === null) return this.fold.input === "bytes" ? null : zeroPageSha384();
-    if (this.fold.input === "bytes") {
-      return pageBytes(
-        pageData(r as PageRecord & { data: Payload }, k),
-        this.source,
-        this.#scratch,
-      );
+    const sha384 = this.fold.input === "sha384";
+    if (r.data === null) return sha384 ? zeroPageSha384() : null;
+    if (sha384 && this.ahead !== undefined && readsFilePages(r, this.fold)) {
+      return this.ahead.next();
     }
-    if (this.ahead !== undefined && isFileRun(r.data, r.count)) return this.ahead.next();
+    const bytes = pageBytes(pageData(r.data, r.count, k), this.source, this.#scratch);
+    if (!sha384) return bytes;
     this.#hasher ??= createPageHasher(1);
-    const bytes = pageBytes(
-      pageData(r as PageRecord & { data: Payload }, k),
-      this.source,
-      this.#scratch,
-    );
     return this.#hasher.hashPage(bytes);
   }
 }
@@ -172,7 +165,7 @@ export function foldPlan(
         fold.registers(r);
         continue;
       }
-      if (r.type !== SKIPPED && (r.data === null || r.count === 1)) {
+      if (r.type !== SKIPPED && (r.count === 1 || !isFileRun(r.data, r.count))) {
         fold.pages(r.type, r.gpa, r.count, contents.of(r, 0));
         done += r.count;
       } else if (r.type !== SKIPPED) {
@@ -184,7 +177,7 @@ export function foldPlan(
           if (progress && done - reported >= PROGRESS_STEP) progress(reported = done, total);
         }
       }
-      log?.page(r.log, r.gpa, r.logBytes ?? BigInt(r.count) * 0x1000n);
+      log?.page(r.log, r.gpa, BigInt(r.count) * PAGE_GPA_STEP);
       if (progress && done - reported >= PROGRESS_STEP) progress(reported = done, total);
     }
   } finally {

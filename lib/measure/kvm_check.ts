@@ -6,11 +6,10 @@
  */
 
 import { MeasurementError } from "../errors.ts";
+import { VmsaOffset } from "../igvm/defs.ts";
 
 /** The only VMSA GPA KVM supports (`INITIAL_VMSA_GPA`). */
-export const KVM_VMSA_GPA = 0xFFFFFFFFF000n;
-/** Offset of CR0 in the SEV-ES/SNP VMSA (AMD APM vol. 2, table B-4). */
-export const VMSA_CR0_OFFSET = 0x158;
+const KVM_VMSA_GPA = 0xFFFFFFFFF000n;
 
 /**
  * Applies the three VMSA checks: one VMSA only, at {@link KVM_VMSA_GPA}, with
@@ -43,7 +42,7 @@ export function kvmCheckVmsa(previousVmsas: number, gpa: bigint, vmsa: Uint8Arra
     );
   }
   const cr0 = new DataView(vmsa.buffer, vmsa.byteOffset, vmsa.byteLength).getBigUint64(
-    VMSA_CR0_OFFSET,
+    VmsaOffset.CR0,
     true,
   );
   if (cr0 !== 0x31n && cr0 !== 0x30n) {

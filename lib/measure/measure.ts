@@ -105,7 +105,7 @@ const PLATFORMS: Readonly<Record<Platform, PlatformEntry>> = {
  * ```
  */
 export function usesPageHashes(platform: Platform): boolean {
-  return Object.values(PLATFORMS[platform].rules).some((r) => FOLD_INPUT[r!.digest] === "sha384");
+  return Object.values(entryOf(platform).rules).some((r) => FOLD_INPUT[r!.digest] === "sha384");
 }
 
 /** The original's message when the file has no header for the platform. */
@@ -125,11 +125,23 @@ export const PLATFORM_NAMES: readonly Platform[] = Object.keys(PLATFORMS) as Pla
  * ```
  */
 export function digestLength(platform: Platform): 48 | 32 {
-  return PLATFORMS[platform].digestBytes;
+  return entryOf(platform).digestBytes;
+}
+
+/** The rule sets a semantics can name. */
+const SEMANTICS: readonly Semantics[] = ["coconut", "openvmm"];
+
+/** `platform`'s row of {@link PLATFORMS}; a RangeError naming it for one the table lacks. */
+function entryOf(platform: Platform): PlatformEntry {
+  const entry = Object.hasOwn(PLATFORMS, platform) ? PLATFORMS[platform] : undefined;
+  if (entry === undefined) {
+    throw new RangeError(`unknown platform '${platform}' (${PLATFORM_NAMES.join(", ")})`);
+  }
+  return entry;
 }
 
 /** TDX and VBS have one rule set each (the crate's): `semantics` names SEV-SNP's. */
-const singleRules = (p: Platform) => !("coconut" in PLATFORMS[p].rules);
+const singleRules = (p: Platform) => !("coconut" in entryOf(p).rules);
 
 /** The rules `semantics` names on `platform` (unchecked; see {@link resolveRules}). */
 const semanticsFor = (platform: Platform, semantics: Semantics | undefined): Semantics =>
@@ -149,8 +161,10 @@ export function resolveRules(
   options: Pick<MeasureOptions, "platform" | "semantics" | "nativeZero" | "checkKvm"> = {},
 ): { platform: Platform; semantics: Semantics } {
   const platform = options.platform ?? "sev-snp";
-  const entry = PLATFORMS[platform];
-  if (entry === undefined) throw new RangeError(`unknown platform '${platform}'`);
+  const entry = entryOf(platform);
+  if (options.semantics !== undefined && !SEMANTICS.includes(options.semantics)) {
+    throw new RangeError(`unknown semantics '${options.semantics}' (${SEMANTICS.join(", ")})`);
+  }
   const semantics = semanticsFor(platform, options.semantics);
   for (const option of ["nativeZero", "checkKvm"] as const) {
     if (options[option] !== true) continue;
@@ -206,7 +220,7 @@ export interface PlannedMeasurement {
  */
 export function planFor(file: IgvmFile, options: MeasureOptions = {}): PlannedMeasurement {
   const { platform, semantics } = resolveRules(options);
-  const entry = PLATFORMS[platform];
+  const entry = entryOf(platform);
   const mask = options.compatibilityMask ?? platformMask(file, entry.platformType);
   if (mask === undefined) throw new MeasurementError(NOT_COMPATIBLE, "platform-not-in-file");
   const rules = entry.rules[semantics]!;

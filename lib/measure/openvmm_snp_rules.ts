@@ -43,7 +43,7 @@ import { allBits, type RuleSet } from "./rule_set.ts";
 import { checkPageSize, defineArea, insertedPages, ParameterAreaSizes } from "./crate_rules.ts";
 
 /** The verbose log's names of the SNP page types, as the original spells them. */
-export const SNP_LOG_NAMES: Readonly<Record<number, string>> = {
+const SNP_LOG_NAMES: Readonly<Record<number, string>> = {
   [SnpPageType.NORMAL]: "Normal",
   [SnpPageType.VMSA]: "VMSA",
   [SnpPageType.ZERO]: "Zero",

@@ -46,7 +46,7 @@ export const SnpPageType = {
 export type SnpPageType = typeof SnpPageType[keyof typeof SnpPageType];
 
 /** Size of PAGE_INFO. */
-export const PAGE_INFO_SIZE = 0x70;
+const PAGE_INFO_SIZE = 0x70;
 
 /**
  * A launch digest being built, one PAGE_INFO at a time.

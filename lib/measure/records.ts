@@ -7,6 +7,7 @@
  * @module
  */
 
+import { PAGE_SIZE_4K } from "../igvm/defs.ts";
 import type { FileRange, Payload } from "../igvm/types.ts";
 
 /** {@link PageRecord.type} of a page that is logged but not measured (the crate's shared pages). */
@@ -38,8 +39,6 @@ export interface PageRecord {
   readonly data: Payload | null;
   /** How the verbose log names these pages (e.g. `Normal`, `VMSA`). */
   readonly log: string;
-  /** Length the verbose log shows, where it is not `count` × 4 KiB. */
-  readonly logBytes?: bigint;
 }
 
 /** One VP context's registers (VBS), each value already in its measured 16-byte form. */
@@ -87,7 +86,6 @@ export function pages(
   return { kind: "pages", gpa, count, type, data, log };
 }
 
-const PAGE = 4096;
 const GPA_END = 1n << 64n;
 
 /** A run of pages {@link RecordList} made itself, so that it may extend it in place. */
@@ -113,18 +111,20 @@ interface OpenRun {
  * ```
  */
 export function isFileRun(data: Payload | null, count: number): data is FileRange {
-  return data !== null && !(data instanceof Uint8Array) && data.length === count * PAGE;
+  return data !== null && !(data instanceof Uint8Array) && data.length === count * PAGE_SIZE_4K;
 }
 
 /** Whether `next` continues `last`: same type and log, the next GPA, the next file pages (or both none). */
 function continues(last: PageRecord, next: PageRecord): boolean {
   if (last.type !== next.type || last.log !== next.log) return false;
-  if (last.logBytes !== undefined || next.logBytes !== undefined) return false;
-  const end = last.gpa + BigInt(last.count * PAGE);
-  if (end >= GPA_END || next.gpa !== end) return false;
-  if (last.data === null || next.data === null) return last.data === next.data;
-  return isFileRun(last.data, last.count) && isFileRun(next.data, next.count) &&
-    next.data.offset === last.data.offset + last.count * PAGE;
+  if (last.data === null || next.data === null) {
+    if (last.data !== next.data) return false;
+  } else if (
+    !isFileRun(last.data, last.count) || !isFileRun(next.data, next.count) ||
+    next.data.offset !== last.data.offset + last.count * PAGE_SIZE_4K
+  ) return false;
+  const end = last.gpa + BigInt(last.count * PAGE_SIZE_4K);
+  return end < GPA_END && next.gpa === end;
 }
 
 /**
@@ -175,6 +175,6 @@ export class RecordList {
       this.#run = run;
     }
     run.count += r.count;
-    if (run.data !== null) run.data.length = run.count * PAGE;
+    if (run.data !== null) run.data.length = run.count * PAGE_SIZE_4K;
   }
 }

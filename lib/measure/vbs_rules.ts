@@ -122,8 +122,8 @@ export const CRATE_VBS: RuleSet<VbsState> = {
     ParameterInsert: (d, s) => {
       const size = s.areas.size(d.parameterAreaIndex);
       s.areas.chargePages(size / PAGE_4K, `parameter area ${d.parameterAreaIndex}`);
-      const record = pages(d.gpa, VbsPageMetadata.UNMEASURED, null, "Unmeasured");
-      return { ...record, count: Number(size / PAGE_4K), logBytes: size };
+      // The parser refuses an area whose size is not a multiple of 4 KiB.
+      return pages(d.gpa, VbsPageMetadata.UNMEASURED, null, "Unmeasured", Number(size / PAGE_4K));
     },
     ErrorRange: (d, s) => {
       const count = (BigInt(d.sizeBytes) + PAGE_4K - 1n) / PAGE_4K;

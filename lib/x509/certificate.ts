@@ -43,7 +43,7 @@ import { type Name, readName } from "./name.ts";
 import { toHex } from "../encoding.ts";
 
 /** Largest certificate or CRL accepted, in bytes (AMD's are under 2 KiB and ~1 KiB). */
-export const MAX_DER_SIZE = 1 << 20;
+const MAX_DER_SIZE = 1 << 20;
 
 /** One extension: critical flag and the contents of its OCTET STRING. */
 export interface Extension {

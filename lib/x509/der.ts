@@ -64,7 +64,7 @@ export function encoding(t: Tlv): Uint8Array {
 }
 
 /** True when the identifier's constructed bit is set. */
-export function isConstructed(t: Tlv): boolean {
+function isConstructed(t: Tlv): boolean {
   return (t.tag & 0x20) !== 0;
 }
 

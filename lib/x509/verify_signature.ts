@@ -14,7 +14,7 @@ import { CertificateError } from "./certificate_error.ts";
 import { toBase64, toHex } from "../encoding.ts";
 
 /** Smallest and largest RSA moduli accepted, in bits (AMD's keys are 4096-bit). */
-export const RSA_BITS = { min: 2048, max: 8192 } as const;
+const RSA_BITS = { min: 2048, max: 8192 } as const;
 
 /** The outcome of a signature check: `ok`, or why not. */
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };

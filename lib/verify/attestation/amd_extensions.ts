@@ -21,7 +21,7 @@ import { readTlv, smallInteger, Tag } from "../../x509/der.ts";
 import { stringValue } from "../../x509/der_text.ts";
 
 /** AMD's extension arc. */
-export const AMD_OID = "1.3.6.1.4.1.3704.1";
+const AMD_OID = "1.3.6.1.4.1.3704.1";
 
 /** The AMD extensions of one certificate, decoded. */
 export interface AmdExtensions {

@@ -30,7 +30,7 @@ import { toHex } from "../../encoding.ts";
 export const AMD_KDS_URL = "https://kdsintf.amd.com";
 
 /** Largest KDS answer accepted, in bytes. */
-export const MAX_KDS_RESPONSE = 1 << 20;
+const MAX_KDS_RESPONSE = 1 << 20;
 
 /** A store for KDS answers, keyed by a relative path such as `vcek/v1/Milan/crl.der`. */
 export interface KdsCache {
