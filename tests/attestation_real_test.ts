@@ -307,3 +307,14 @@ Deno.test("attestation: policy checks on real reports (values asserted by go-sev
     "no FMC on Milan",
   );
 });
+
+Deno.test("attestation: a parsed report's fields are not trusted over its signed bytes", async () => {
+  const c = REAL.find((x) => !x.report.includes("go-sev-guest"))!;
+  const report = parseReport(read(c.report));
+  const claimed = new Uint8Array(64).fill(0xee);
+  assertOk(report.reportData.toHex() !== claimed.toHex());
+  report.reportData = claimed; // what the signature does not cover
+  const r = await verifyAttestation(report, { vcek: read(c.vcek), at: AT, reportData: claimed });
+  assertEquals([status(r, "report-signature"), status(r, "report-data")], ["pass", "fail"]);
+  assertEquals(r.verified, false);
+});

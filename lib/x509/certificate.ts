@@ -26,6 +26,7 @@ import {
   encoding,
   expectTag,
   integerBytes,
+  namedBits,
   oidString,
   readTlv,
   smallInteger,
@@ -237,4 +238,26 @@ export function parseCertificate(der: Uint8Array, what = "certificate"): Certifi
     publicKey,
     extensions,
   };
+}
+
+/** OID of the keyUsage extension (RFC 5280 4.2.1.3). */
+export const KEY_USAGE = "2.5.29.15";
+
+/**
+ * The keyUsage bits of `c` (RFC 5280 4.2.1.3: 0 digitalSignature, 5
+ * keyCertSign, 6 cRLSign), or undefined when it has no keyUsage extension.
+ * Throws {@link CertificateError} when the extension is malformed.
+ *
+ * @example
+ * ```ts
+ * import { keyUsageBits, parseCertificate } from "./certificate.ts";
+ * import { derBlocks } from "./pem.ts";
+ * const pem = await Deno.readFile("testdata/vectors/amd/ask_ark_milan.pem");
+ * const ark = parseCertificate(derBlocks(pem, "CERTIFICATE")[1]);
+ * keyUsageBits(ark)?.[5]; // true: the ARK may sign certificates
+ * ```
+ */
+export function keyUsageBits(c: Certificate): readonly boolean[] | undefined {
+  const ku = c.extensions.find((e) => e.oid === KEY_USAGE);
+  return ku && namedBits(readTlv(ku.value, 0), "keyUsage");
 }

@@ -68,7 +68,16 @@ function isConstructed(t: Tlv): boolean {
   return (t.tag & 0x20) !== 0;
 }
 
-function hex(n: number): string {
+/**
+ * A tag or byte as messages show it: `0x` and at least two hex digits.
+ *
+ * @example
+ * ```ts
+ * import { hex } from "./der.ts";
+ * hex(0x30); // "0x30"
+ * ```
+ */
+export function hex(n: number): string {
   return "0x" + n.toString(16).padStart(2, "0");
 }
 

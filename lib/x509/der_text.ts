@@ -6,11 +6,7 @@
  */
 
 import { CertificateError } from "./certificate_error.ts";
-import { contents, Tag, type Tlv } from "./der.ts";
-
-function hex(n: number): string {
-  return "0x" + n.toString(16).padStart(2, "0");
-}
+import { contents, hex, Tag, type Tlv } from "./der.ts";
 
 /**
  * A string type used in names and AMD's extensions (PrintableString,

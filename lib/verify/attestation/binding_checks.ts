@@ -11,15 +11,22 @@ import { productFromCpuid } from "../../snp/report.ts";
 import type { AttestationReport } from "../../snp/report.ts";
 import type { AmdExtensions } from "./amd_extensions.ts";
 import { certLabel, type Chain } from "./chain.ts";
+import type { Certificate } from "../../x509/certificate.ts";
 import { type AttestationCheck, outcome, skip } from "./checks.ts";
 import { layoutOfProduct, splFields, tcbSummary } from "./tcb_layout.ts";
 import { toHex } from "../../encoding.ts";
+import { bytesEqual } from "../../snp/bytes.ts";
 
 /** The leaf's kind by its extensions: a VCEK has hwID, a VLEK csp_id. */
 export function leafKind(ext: AmdExtensions): "VCEK" | "VLEK" | undefined {
   if (ext.hwId && !ext.cspId) return "VCEK";
   if (ext.cspId && !ext.hwId) return "VLEK";
   return undefined;
+}
+
+/** Whether intermediate `c` is an ASVK (`SEV-VLEK-<product>`, which signs VLEKs), not an ASK. */
+export function isAsvk(c: Certificate): boolean {
+  return /^SEV-VLEK-/.test(c.subject.commonName);
 }
 
 /** The product a chain's names give: `ARK-<product>`, `SEV-<product>`, `SEV-VLEK-<product>`. */
@@ -65,7 +72,7 @@ export function signingKeyCheck(
   }
   const inter = chain.intermediate;
   if (inter) {
-    const asvk = /^SEV-VLEK-/.test(inter.subject.commonName);
+    const asvk = isAsvk(inter);
     if (asvk !== (kind === "VLEK")) {
       return outcome(
         name,
@@ -154,7 +161,7 @@ export function chipIdCheck(
       `hwID of ${certLabel(chain.leaf)} is ${ext.hwId.length} bytes, expected ${size}`,
     );
   }
-  const ok = ext.hwId.every((b, i) => b === chip[i]);
+  const ok = bytesEqual(ext.hwId, chip);
   const what = size === 8 ? "the first 8 bytes of CHIP_ID" : "CHIP_ID";
   return outcome(
     name,

@@ -11,9 +11,8 @@
  */
 
 import { bytesEqual } from "../../snp/bytes.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import { type Certificate, KEY_USAGE, keyUsageBits } from "../../x509/certificate.ts";
 import { booleanValue, children, readTlv, Tag } from "../../x509/der.ts";
-import { namedBits } from "../../x509/der.ts";
 import { verifySignedData } from "../../x509/verify_signature.ts";
 import { type AttestationCheck, day } from "./checks.ts";
 
@@ -32,7 +31,6 @@ export interface Chain {
   readonly problems: readonly string[];
 }
 
-const KEY_USAGE = "2.5.29.15";
 const BASIC_CONSTRAINTS = "2.5.29.19";
 const KNOWN_CRITICAL = new Set([KEY_USAGE, BASIC_CONSTRAINTS]);
 
@@ -148,14 +146,11 @@ function caProblems(c: SourcedCertificate, role: string): string[] {
       } is not a CA certificate (basicConstraints cA is not TRUE), so it cannot be the ${role}`,
     );
   }
-  const ku = c.extensions.find((e) => e.oid === KEY_USAGE);
-  if (ku) {
-    try {
-      const bits = namedBits(readTlv(ku.value, 0), "keyUsage");
-      if (!bits[5]) out.push(`${certLabel(c)}: keyUsage lacks keyCertSign`);
-    } catch {
-      out.push(`${certLabel(c)}: malformed keyUsage`);
-    }
+  try {
+    const bits = keyUsageBits(c);
+    if (bits && !bits[5]) out.push(`${certLabel(c)}: keyUsage lacks keyCertSign`);
+  } catch {
+    out.push(`${certLabel(c)}: malformed keyUsage`);
   }
   return out;
 }

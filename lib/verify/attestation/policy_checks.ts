@@ -11,6 +11,7 @@ import { AttestationError } from "./attestation_error.ts";
 import { type AttestationCheck, outcome, skip } from "./checks.ts";
 import { MILAN_GENOA_TCB, splFields, type TcbLayoutName, TURIN_TCB } from "./tcb_layout.ts";
 import { toHex } from "../../encoding.ts";
+import { bytesEqual } from "../../snp/bytes.ts";
 
 /**
  * A minimum TCB: 8 raw TCB_VERSION bytes (each byte is one SPL whatever the
@@ -160,7 +161,7 @@ function bytesCheck(
   wanted: Uint8Array,
 ): AttestationCheck {
   const w = padded(wanted, actual.length, field);
-  const ok = w.every((b, i) => b === actual[i]);
+  const ok = bytesEqual(w, actual);
   return outcome(
     name,
     ok,

@@ -12,10 +12,10 @@
 
 import { type AttestationReport, verifyReportSignature } from "../../snp/report.ts";
 import { P384_ORDER } from "../../snp/signature.ts";
+import { bigintFromBytes } from "../../snp/bytes.ts";
 import type { P384PublicKey } from "../../snp/public_key.ts";
 import type { PublicKeyInfo } from "../../x509/algorithm.ts";
 import { IgvmToolError } from "../../errors.ts";
-import { toHex } from "../../encoding.ts";
 import { type AttestationCheck, outcome } from "./checks.ts";
 import { certLabel, type SourcedCertificate } from "./chain.ts";
 
@@ -33,7 +33,7 @@ function malformed(report: AttestationReport): string | undefined {
     return `SIGNATURE_ALGO is ${report.signatureAlgo}, not 1 (ECDSA P-384 with SHA-384)`;
   }
   for (const [name, bytes] of [["R", report.signature.r], ["S", report.signature.s]] as const) {
-    const v = BigInt("0x" + toHex(bytes));
+    const v = bigintFromBytes(bytes);
     if (v === 0n) return `signature ${name} is zero`;
     if (v >= P384_ORDER) return `signature ${name} is not below the P-384 group order`;
   }

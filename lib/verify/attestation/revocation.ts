@@ -12,7 +12,7 @@
 
 import { bytesEqual } from "../../snp/bytes.ts";
 import type { Crl } from "../../x509/crl.ts";
-import { namedBits, readTlv } from "../../x509/der.ts";
+import { keyUsageBits } from "../../x509/certificate.ts";
 import { verifySignedData } from "../../x509/verify_signature.ts";
 import { certLabel, type Chain, type SourcedCertificate } from "./chain.ts";
 import { type AttestationCheck, day, outcome, skip } from "./checks.ts";
@@ -21,20 +21,18 @@ import { toHex } from "../../encoding.ts";
 /** A CRL and where it came from. */
 export type SourcedCrl = Crl & { readonly source?: string };
 
-const KEY_USAGE = "2.5.29.15";
 /** CRL extensions that may be critical: none this tool would need to act on are processed. */
 const KNOWN_CRL_EXTENSIONS = new Set(["2.5.29.20", "2.5.29.35"]); // cRLNumber, authorityKeyIdentifier
 
 function crlLabel(crl: SourcedCrl): string {
-  const cn = crl.issuer.attributes.filter(([k]) => k === "CN").at(-1)?.[1] ?? crl.issuer.text;
+  const cn = crl.issuer.commonName || crl.issuer.text;
   return `CRL of ${cn}${crl.source ? ` (${crl.source})` : ""}`;
 }
 
 function canSignCrls(ca: SourcedCertificate): boolean {
-  const ku = ca.extensions.find((e) => e.oid === KEY_USAGE);
-  if (!ku) return true;
   try {
-    return namedBits(readTlv(ku.value, 0), "keyUsage")[6] === true;
+    const bits = keyUsageBits(ca);
+    return bits === undefined || bits[6] === true;
   } catch {
     return false;
   }

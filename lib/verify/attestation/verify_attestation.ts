@@ -21,6 +21,7 @@ import {
   certifiedLayout,
   chainProduct,
   chipIdCheck,
+  isAsvk,
   leafKind,
   productCheck,
   signingKeyCheck,
@@ -303,10 +304,7 @@ function chainSummaries(report: AttestationReport, chain: Chain | undefined): Ce
   certificates.push(summary(chain.leaf, kind));
   if (chain.intermediate) {
     certificates.push(
-      summary(
-        chain.intermediate,
-        /^SEV-VLEK-/.test(chain.intermediate.subject.commonName) ? "ASVK" : "ASK",
-      ),
+      summary(chain.intermediate, isAsvk(chain.intermediate) ? "ASVK" : "ASK"),
     );
   }
   if (chain.root) certificates.push(summary(chain.root, "ARK"));
@@ -314,7 +312,8 @@ function chainSummaries(report: AttestationReport, chain: Chain | undefined): Ce
 }
 
 /**
- * Verifies `input` (the 1184-byte report, its hex text, or a parsed report).
+ * Verifies `input` (the 1184-byte report, its hex text, or a parsed report,
+ * whose `bytes` are what is verified).
  * Throws `ReportError` when the report cannot be parsed, `CertificateError`
  * when a certificate or CRL is malformed, `AttestationError` for unusable
  * inputs; every check's failure is a result, not an exception.
@@ -334,9 +333,11 @@ export async function verifyAttestation(
   input: Uint8Array | string | AttestationReport,
   options: AttestationOptions = {},
 ): Promise<AttestationResult> {
-  const report = input instanceof Uint8Array || typeof input === "string"
-    ? parseReport(input)
-    : input;
+  // A parsed report is parsed again from its bytes: every check then reads the fields the
+  // signature covers, whatever a caller did to the object.
+  const report = parseReport(
+    input instanceof Uint8Array || typeof input === "string" ? input : input.bytes,
+  );
   const at = options.at ?? new Date();
   const inputs = parseInputs(report, options);
   const located = noLeafDetail(report, options);
