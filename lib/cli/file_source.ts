@@ -14,6 +14,7 @@
  * @module
  */
 
+import { PAGE_SIZE_4K } from "../igvm/defs.ts";
 import type { IgvmSource } from "../igvm/types.ts";
 import { readFullyAt } from "./io.ts";
 import { FileAccessError } from "../errors.ts";
@@ -117,7 +118,7 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
   };
   /** The pages at `offsets`, hashed by this thread in batches or with the worker threads. */
   const hashPages = (offsets: Float64Array | Uint32Array): PageDigestReader => {
-    const bytes = offsets.length * 4096;
+    const bytes = offsets.length * PAGE_SIZE_4K;
     const workers = options.workers ?? workerCount(bytes);
     if (bytes < threshold || (workers === 0 && options.workers === undefined)) {
       // Worker threads would cost more to start than they save (or there is one core):
@@ -139,7 +140,7 @@ export function openFileSource(path: string, options: FileSourceOptions = defaul
         if (!hashAhead) return undefined;
         if (speculation === undefined) return hashPages(offsets);
         const readPage = (offset: number, into: Uint8Array) => {
-          into.set(source.read(offset, 4096, into));
+          into.set(source.read(offset, PAGE_SIZE_4K, into));
         };
         return speculativeReader(speculation, offsets, readPage, hashPages);
       },
@@ -211,7 +212,7 @@ function startSpeculation(
     return undefined;
   }
   const pages = Math.min(
-    Math.floor((source.size - dataStart) / 4096),
+    Math.floor((source.size - dataStart) / PAGE_SIZE_4K),
     workers.length * SPECULATIVE_PAGES_PER_WORKER,
   );
   if (!(pages > 0)) return undefined;

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { PAGE_SIZE_4K } from "../igvm/defs.ts";
 import type { PageDigestReader } from "../measure/page_hashes.ts";
 import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
 import { describeFsError, readFullyAt } from "./io.ts";
@@ -26,7 +27,6 @@ import { prestartWorkers } from "./worker_start.ts";
 
 /** Pages per job. */
 export const JOB_PAGES = 256;
-const PAGE = 4096;
 const DIGEST = 48;
 /** Control words (Int32): abort flag, error flag, next unclaimed job, then READY[slots], FREE[slots]. */
 const CTRL_ABORT = 0;
@@ -197,8 +197,8 @@ export class HashJobs {
     const buf = pages.input;
     for (let i = first; i < end;) {
       let j = i + 1;
-      while (j < end && offsets[j] === offsets[j - 1] + PAGE) j++;
-      const target = buf.subarray((i - first) * PAGE, (j - first) * PAGE);
+      while (j < end && offsets[j] === offsets[j - 1] + PAGE_SIZE_4K) j++;
+      const target = buf.subarray((i - first) * PAGE_SIZE_4K, (j - first) * PAGE_SIZE_4K);
       const got = readFullyAt(this.#file, target, offsets[i]);
       if (got < target.length) {
         throw new Error(`unexpected end of file at offset ${offsets[i] + got}`);

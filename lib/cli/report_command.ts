@@ -16,6 +16,7 @@ import { gatherAttestation } from "./attestation_inputs.ts";
 import { verifyAttestation } from "../verify/attestation/verify_attestation.ts";
 import { attestationJson, attestationText, reportJson } from "../verify/attestation/report_view.ts";
 import { VerificationError } from "../verify/verification_error.ts";
+import { attestationFailures } from "../verify/verify_report.ts";
 
 /** Runs `report`. */
 export async function reportCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
@@ -27,8 +28,7 @@ export async function reportCommand(args: ParsedArgs, ctx: CommandContext): Prom
     file,
     gatherAttestation(args, report).then((options) => verifyAttestation(report, options)),
   );
-  const failures = result.checks.filter((c) => c.status === "fail")
-    .map((c) => ({ file, message: `${c.name}: ${c.detail}` }));
+  const failures = attestationFailures(file, result);
   if (ctx.json) {
     ctx.partial = {
       command: "report",

@@ -20,6 +20,7 @@
  * @module
  */
 
+import { PAGE_SIZE_4K } from "../igvm/defs.ts";
 import type { PageDigestReader } from "../measure/page_hashes.ts";
 import { createPageHasher, type PageHasher } from "../measure/wasm_sha384.ts";
 import { readFullyAt } from "./io.ts";
@@ -31,7 +32,6 @@ import {
   sameFile,
 } from "./parallel_hash.ts";
 
-const PAGE = 4096;
 const DIGEST = 48;
 /** Pages per speculative chunk: one read, one batch. */
 const CHUNK_PAGES = JOB_PAGES;
@@ -109,8 +109,8 @@ export function speculate(setup: SpeculationSetup, hasher?: PageHasher): void {
       const n = Math.min(CHUNK_PAGES, setup.pages - first);
       let state = FAILED;
       try {
-        const into = pages.input.subarray(0, n * PAGE);
-        if (readFullyAt(file, into, setup.dataStart + first * PAGE) === into.length) {
+        const into = pages.input.subarray(0, n * PAGE_SIZE_4K);
+        if (readFullyAt(file, into, setup.dataStart + first * PAGE_SIZE_4K) === into.length) {
           pages.hash(n);
           table.set(pages.output.subarray(0, n * DIGEST), first * DIGEST);
           state = DONE;
@@ -188,7 +188,7 @@ export class Speculation {
 
   /** The table index of the 4 KiB at `offset` if a worker claimed it, else -1 (call after {@link close}). */
   indexOf(offset: number): number {
-    const k = (offset - this.#setup.dataStart) / PAGE;
+    const k = (offset - this.#setup.dataStart) / PAGE_SIZE_4K;
     return Number.isInteger(k) && k >= 0 && k < this.#claimed ? k : -1;
   }
 

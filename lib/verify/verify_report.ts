@@ -72,10 +72,24 @@ export function failuresOf(r: VerifyResult): Failure[] {
       message: `report ${f.field} is ${f.report}, the IGVM file implies ${f.expected}`,
     });
   }
-  for (const c of r.report?.attestation?.checks ?? []) {
-    if (c.status === "fail") out.push({ file: r.report!.file, message: `${c.name}: ${c.detail}` });
-  }
+  if (r.report?.attestation) out.push(...attestationFailures(r.report.file, r.report.attestation));
   return out;
+}
+
+/**
+ * One {@link Failure} per failed attestation check of the report `file`:
+ * `<check>: <detail>`, as `report` and `verify --report` word them.
+ *
+ * @example
+ * ```ts
+ * import { attestationFailures } from "./verify_report.ts";
+ * const checks = [{ name: "tcb", status: "fail", detail: "too old" }] as const;
+ * attestationFailures("r.bin", { checks } as never); // [{ file: "r.bin", message: "tcb: too old" }]
+ * ```
+ */
+export function attestationFailures(file: string, result: AttestationResult): Failure[] {
+  return result.checks.filter((c) => c.status === "fail")
+    .map((c) => ({ file, message: `${c.name}: ${c.detail}` }));
 }
 
 const PAD = 20;
