@@ -7,7 +7,7 @@
 
 import { openvmmSnp } from "./measure_helpers.ts";
 import { assertEquals } from "./assert.ts";
-import { guestPolicy, pageData, platform } from "./builder.ts";
+import { pageData, platform, snpFile } from "./builder.ts";
 import { PlatformType } from "../lib/igvm/defs.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { serializeIgvm } from "../lib/igvm/serializer.ts";
@@ -19,50 +19,39 @@ import { pageHash, patternPage, PT, snpChain } from "./hand_records.ts";
 
 const TOP = 0xFFFF_FFFF_FFFF_F000n;
 
+/** An SEV-SNP file (policy 0x30000) of `directives` and then one page of data at GPA 0x1000. */
+function withOnePage(page: Uint8Array, directives: IgvmFile["directives"]): IgvmFile {
+  return snpFile([...directives, pageData(0x1000n, 1, page)], 0x30000n);
+}
+
+/** The SEV-SNP launch digest of that one NORMAL page alone, worked out by hand. */
+async function onePageChain(page: Uint8Array): Promise<string> {
+  return snpChain([{ type: PT.NORMAL, gpa: 0x1000n, contents: await pageHash(page) }]);
+}
+
 Deno.test("openvmm SNP: an insert whose area runs past 2^64 adds no record (the crate's range is empty)", async () => {
   const page = patternPage(3);
-  const file: IgvmFile = {
-    revision: { version: 1 },
-    platforms: [platform(PlatformType.SEV_SNP, 1)],
-    initializations: [guestPolicy(0x30000n, 1)],
-    directives: [
-      { type: "ParameterArea", numberOfBytes: 0x2000n, parameterAreaIndex: 0, initialData: null },
-      { type: "ParameterInsert", gpa: TOP, compatibilityMask: 1, parameterAreaIndex: 0 },
-      pageData(0x1000n, 1, page),
-    ],
-  };
-  const expected = await snpChain([{
-    type: PT.NORMAL,
-    gpa: 0x1000n,
-    contents: await pageHash(page),
-  }]);
-  assertEquals(openvmmSnp(file).toHex(), expected);
+  const area = { type: "ParameterArea", numberOfBytes: 0x2000n, parameterAreaIndex: 0 } as const;
+  const file = withOnePage(page, [
+    { ...area, initialData: null },
+    { type: "ParameterInsert", gpa: TOP, compatibilityMask: 1, parameterAreaIndex: 0 },
+  ]);
+  assertEquals(openvmmSnp(file).toHex(), await onePageChain(page));
 });
 
 Deno.test("openvmm SNP: an area too large to measure that wraps past 2^64 still adds no record", async () => {
   // Far more pages than a measurement may synthesize, but the range is empty: nothing to refuse.
   const page = patternPage(4);
-  const file: IgvmFile = {
-    revision: { version: 1 },
-    platforms: [platform(PlatformType.SEV_SNP, 1)],
-    initializations: [guestPolicy(0x30000n, 1)],
-    directives: [
-      {
-        type: "ParameterArea",
-        numberOfBytes: 0xFFFF_FFFF_FFFF_0000n,
-        parameterAreaIndex: 0,
-        initialData: null,
-      },
-      { type: "ParameterInsert", gpa: 0x20000n, compatibilityMask: 1, parameterAreaIndex: 0 },
-      pageData(0x1000n, 1, page),
-    ],
-  };
-  const expected = await snpChain([{
-    type: PT.NORMAL,
-    gpa: 0x1000n,
-    contents: await pageHash(page),
-  }]);
-  assertEquals(openvmmSnp(file).toHex(), expected);
+  const file = withOnePage(page, [
+    {
+      type: "ParameterArea",
+      numberOfBytes: 0xFFFF_FFFF_FFFF_0000n,
+      parameterAreaIndex: 0,
+      initialData: null,
+    },
+    { type: "ParameterInsert", gpa: 0x20000n, compatibilityMask: 1, parameterAreaIndex: 0 },
+  ]);
+  assertEquals(openvmmSnp(file).toHex(), await onePageChain(page));
 });
 
 Deno.test("validation: a page table region ending at 2^64 wraps, so an insert at its start is accepted", () => {

@@ -10,9 +10,11 @@ import { assertEquals, assertOk } from "./assert.ts";
 import { windowedSource } from "../web/file_source.ts";
 import { digestLines } from "../lib/inspect/digest_lines.ts";
 import { parseIgvm } from "../lib/igvm/parser.ts";
-import { runInProcess } from "./conformance_helpers.ts";
+import { FILES, loadCases, runInProcess } from "./conformance_helpers.ts";
 
 const ROOT = new URL("../", import.meta.url);
+const SAMPLE_DIGEST =
+  "c3ef3ed4d764b9dc1c6f6cb5641a5c51dba1603d884bcb8935f9f7cd9f81d285aae34250786decfbfab324d067b2b618";
 
 Deno.test("page source: window reads equal the bytes at every offset; big reads bypass it", () => {
   const bytes = new Uint8Array(70_000).map((_, i) => (i * 7 + (i >> 8)) & 0xff);
@@ -53,6 +55,8 @@ Deno.test("page source: sample.igvm through a 64 KiB window gives the CLI's insp
   const digests = digestLines(file, { progress: (d, t) => void seen.push([d, t]) });
   const cli = await runInProcess(["testdata/sample.igvm", "inspect", "--json"], ROOT);
   assertEquals(digests, JSON.parse(cli.stdout).digests);
+  // Both are the sample's launch digest, worked out by hand in sample_digest_test.ts.
+  assertEquals(digests.map((d) => d.digest), [SAMPLE_DIGEST, SAMPLE_DIGEST]);
   assertOk(seen.length >= 2, `progress ${seen}`);
   const total = seen[0][1];
   for (let i = 1; i < seen.length; i++) {
@@ -69,9 +73,28 @@ Deno.test("page source: sample.igvm through a 64 KiB window gives the CLI's insp
 });
 
 Deno.test("page digests: -n and -c reach the coconut rules only, as on the command line", async () => {
-  const path = "testdata/sample.igvm";
-  const file = parseIgvm(Deno.readFileSync(new URL(path, ROOT)));
+  const name = "qemu-snp-ovmf-policy.igvm";
+  const file = parseIgvm(Deno.readFileSync(new URL(name, FILES)));
+  // The references: the original's `-n` / `-c` `measure -b` and the igvm crate's sev-snp digest.
+  const want = (tool: string, args: string) =>
+    loadCases().find((c) => c.tool === tool && c.args.join(" ") === args)!.stdout.trim()
+      .toLowerCase();
+  const crate = want("igvm-crate", `${name} sev-snp`);
+  for (
+    const [options, flag] of [[{ nativeZero: true }, "-n"], [{ checkKvm: true }, "-c"]] as const
+  ) {
+    assertEquals(digestLines(file, options).map((d) => [d.semantics, d.digest]), [
+      ["coconut", want("igvmmeasure", `${flag} ${name} measure -b`)],
+      ["openvmm", crate],
+    ]);
+  }
   const ours = digestLines(file, { nativeZero: true, checkKvm: true });
-  const cli = await runInProcess(["-n", "-c", path, "inspect", "--json"], ROOT);
+  const cli = await runInProcess([
+    "-n",
+    "-c",
+    `testdata/conformance/files/${name}`,
+    "inspect",
+    "--json",
+  ], ROOT);
   assertEquals(ours, JSON.parse(cli.stdout).digests);
 });
