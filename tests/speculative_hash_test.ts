@@ -106,13 +106,14 @@ Deno.test("pages hashed ahead: a claimed page not done is hashed by the reader i
     const inbox = new Inbox();
     const identity = fileIdentity(Deno.statSync(path));
     const spec = new Speculation(path, identity, dataStart, pages, [inbox as never]);
-    // A worker claimed both chunks and stopped (terminated, or still at work): none is done.
+    // A worker claimed both chunks and stopped (stuck, or gone): none is done, and waiting for
+    // them (no time at all here) ends with the reader hashing their pages itself.
     Atomics.store(new Int32Array(inbox.setup!.control), 0, 2);
     const offsets = Float64Array.from([0, 3, JOB_PAGES + 9, 3], (k) => dataStart + k * 4096);
     const reads: number[] = [];
     const r = speculativeReader(spec, offsets, reader(bytes, reads), () => {
       throw new Error("no page is left to the other hashing");
-    });
+    }, 0);
     for (const o of offsets) {
       assertEquals(hex(r.next()), hex(sha384(bytes.subarray(o, o + 4096))), `offset ${o}`);
     }
@@ -163,5 +164,47 @@ Deno.test("pages hashed ahead: nothing from another file at the path, a short re
     assertEquals(reads, [offsets[1]], "the failed chunk's page is read by the reader");
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+/** A stand-in for a hash worker at work on chunk 0: it marks it done `ms` after it is told to. */
+const SLOW_WORKER = `self.onmessage = (e) => {
+  const { control, table, digests, ms } = e.data;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  new Uint8Array(table).set(digests, 0);
+  const ctrl = new Int32Array(control);
+  Atomics.store(ctrl, 1, 1);
+  Atomics.notify(ctrl, 1);
+};`;
+
+Deno.test("pages hashed ahead: a chunk under way when the plan arrives is waited for, not hashed again", () => {
+  const dataStart = 4096;
+  const pages = JOB_PAGES;
+  const bytes = fileBytes(dataStart, pages);
+  const path = Deno.makeTempFileSync();
+  const worker = new Worker(`data:application/javascript,${encodeURIComponent(SLOW_WORKER)}`, {
+    type: "module",
+  });
+  try {
+    Deno.writeFileSync(path, bytes);
+    const inbox = new Inbox();
+    const identity = fileIdentity(Deno.statSync(path));
+    const spec = new Speculation(path, identity, dataStart, pages, [inbox as never]);
+    const setup = inbox.setup!;
+    Atomics.store(new Int32Array(setup.control), 0, 1); // chunk 0 claimed, not done
+    const offsets = Float64Array.from({ length: pages }, (_, k) => dataStart + k * 4096);
+    const want = Array.from(offsets, (o) => sha384(bytes.subarray(o, o + 4096)));
+    const digests = new Uint8Array(pages * 48);
+    want.forEach((d, k) => digests.set(d, k * 48));
+    worker.postMessage({ control: setup.control, table: setup.table, digests, ms: 200 });
+    const reads: number[] = [];
+    const r = speculativeReader(spec, offsets, reader(bytes, reads), () => {
+      throw new Error("every page was claimed");
+    });
+    assertEquals(Array.from(offsets, () => hex(r.next())), want.map(hex));
+    assertEquals(reads, [], "the chunk's pages come from the worker's table");
+  } finally {
+    worker.terminate();
+    Deno.removeSync(path);
   }
 });

@@ -48,8 +48,15 @@ export const SPECULATIVE_PAGES_PER_WORKER = 32768;
  */
 const NEXT = 0;
 const CLOSED = 0x7fffffff;
+const PENDING = 0;
 const DONE = 1;
 const FAILED = 2;
+/**
+ * Longest wait, in all, for the chunks being hashed when the plan arrives
+ * (a chunk takes a worker a few ms; past this a stuck read is given up on
+ * and the main thread hashes those pages itself).
+ */
+const SETTLE_MS = 1000;
 
 /** What a worker gets to hash ahead. */
 export interface SpeculationSetup {
@@ -117,6 +124,7 @@ export function speculate(setup: SpeculationSetup, hasher?: PageHasher): void {
         }
       } finally {
         Atomics.store(ctrl, 1 + c, state);
+        Atomics.notify(ctrl, 1 + c);
       }
     }
   } catch {
@@ -186,6 +194,23 @@ export class Speculation {
     return Math.ceil(this.#setup.pages / CHUNK_PAGES);
   }
 
+  /**
+   * Waits, `ms` at most in all, until every chunk claimed before {@link close}
+   * is done or failed: the workers finish the chunk they hold, so that the
+   * main thread neither hashes those pages a second time nor has the workers
+   * stopped under them.
+   */
+  settle(ms: number): void {
+    const deadline = performance.now() + ms;
+    for (let c = 0; c * CHUNK_PAGES < this.#claimed; c++) {
+      while (Atomics.load(this.#ctrl, 1 + c) === PENDING) {
+        const left = deadline - performance.now();
+        if (left <= 0) return;
+        Atomics.wait(this.#ctrl, 1 + c, PENDING, left);
+      }
+    }
+  }
+
   /** The table index of the 4 KiB at `offset` if a worker claimed it, else -1 (call after {@link close}). */
   indexOf(offset: number): number {
     const k = (offset - this.#setup.dataStart) / PAGE_SIZE_4K;
@@ -205,8 +230,11 @@ export type PageReader = (offset: number, into: Uint8Array) => void;
 /**
  * The digests of `offsets`, in order: from the table where `spec` has the
  * page, else from `rest` (a reader of the other offsets, in order, made by
- * `restReader`); a page the workers claimed but did not finish is read with
- * `readPage` and hashed here. Stops the claiming ({@link Speculation.close}).
+ * `restReader`); a page the workers claimed but did not finish (its read
+ * failed, or it was still pending `settleMs` after claiming stopped) is read
+ * with `readPage` and hashed here. Stops the claiming
+ * ({@link Speculation.close}) and lets the chunks under way finish
+ * ({@link Speculation.settle}) before `restReader` may stop the workers.
  *
  * @example
  * ```ts ignore
@@ -224,8 +252,10 @@ export function speculativeReader(
   offsets: ArrayLike<number>,
   readPage: PageReader,
   restReader: (rest: Float64Array) => PageDigestReader,
+  settleMs: number = SETTLE_MS,
 ): PageDigestReader {
   spec.close();
+  spec.settle(settleMs);
   const index = new Int32Array(offsets.length);
   let others = 0;
   for (let i = 0; i < offsets.length; i++) {
