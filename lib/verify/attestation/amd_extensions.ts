@@ -37,8 +37,12 @@ export interface AmdExtensions {
   readonly hwId?: Uint8Array;
   /** csp_id (VLEKs). */
   readonly cspId?: string;
-  /** One line per extension that could not be decoded. */
-  readonly problems: readonly string[];
+  /**
+   * Why each extension that could not be decoded was refused, one line each,
+   * by its arcs below 1.3.6.1.4.1.3704.1 (`2` productName, `4` hwID, `3.<n>`
+   * an SPL).
+   */
+  readonly problems: ReadonlyMap<string, string>;
 }
 
 function derValue<T>(value: Uint8Array, read: (t: ReturnType<typeof readTlv>) => T): T {
@@ -80,7 +84,7 @@ function hwIdValue(value: Uint8Array): Uint8Array {
  */
 export function amdExtensions(cert: Certificate): AmdExtensions {
   const spl = new Map<number, number>();
-  const problems: string[] = [];
+  const problems = new Map<string, string>();
   const out: {
     structVersion?: number;
     productName?: string;
@@ -102,7 +106,8 @@ export function amdExtensions(cert: Certificate): AmdExtensions {
         spl.set(Number(arcs.slice(2)), v);
       }
     } catch (err) {
-      problems.push(
+      problems.set(
+        arcs,
         `extension ${e.oid} is malformed (${err instanceof Error ? err.message : err})`,
       );
     }

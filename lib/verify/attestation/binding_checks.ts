@@ -102,7 +102,7 @@ export function productCheck(
   const name = "product";
   const line = ext.productLine;
   if (!line) {
-    const why = ext.problems.find((p) => p.includes("3704.1.2 ")) ?? "has no productName extension";
+    const why = ext.problems.get("2") ?? "has no productName extension";
     return outcome(name, false, `${certLabel(chain.leaf)} ${why}`);
   }
   const fromChain = chainProduct(chain);
@@ -149,7 +149,7 @@ export function chipIdCheck(
     return skip(name, "KEY_INFO.MASK_CHIP_KEY is set: the report's CHIP_ID is masked");
   }
   if (!ext.hwId) {
-    const why = ext.problems.find((p) => p.includes("3704.1.4 ")) ?? "has no hwID extension";
+    const why = ext.problems.get("4") ?? "has no hwID extension";
     return outcome(name, false, `${certLabel(chain.leaf)} ${why}`);
   }
   const size = certifiedLayout(report, ext, chain) === "turin" ? 8 : 64;
@@ -183,7 +183,7 @@ export function tcbCheck(
   ext: AmdExtensions,
 ): AttestationCheck {
   const name = "tcb";
-  const malformed = ext.problems.filter((p) => p.includes("3704.1.3."));
+  const malformed = [...ext.problems].filter(([arcs]) => arcs.startsWith("3.")).map(([, p]) => p);
   if (malformed.length) {
     return outcome(name, false, `${certLabel(chain.leaf)}: ${malformed.join("; ")}`);
   }
