@@ -29,6 +29,16 @@ export interface Chain {
   readonly root?: SourcedCertificate;
   /** Why the chain is incomplete or untrusted, one line each. */
   readonly problems: readonly string[];
+  /**
+   * What verifying each link's signature found while the chain was
+   * assembled (empty: it verifies), so that {@link chainCheck} does not
+   * verify it again: the leaf's by the intermediate, the intermediate's by
+   * the root.
+   */
+  readonly linkProblems?: {
+    readonly leaf?: readonly string[];
+    readonly intermediate?: readonly string[];
+  };
 }
 
 const BASIC_CONSTRAINTS = "2.5.29.19";
@@ -49,14 +59,18 @@ function sameAnchor(a: Certificate, b: Certificate): boolean {
   return bytesEqual(a.subject.der, b.subject.der) && bytesEqual(a.publicKey.der, b.publicKey.der);
 }
 
+/** The first candidate whose signature `child` carries, else the first candidate and why not. */
 async function firstSigner(
   candidates: readonly SourcedCertificate[],
-  child: Certificate,
-): Promise<SourcedCertificate | undefined> {
+  child: SourcedCertificate,
+): Promise<{ signer: SourcedCertificate; problems: string[] } | undefined> {
+  let first: { signer: SourcedCertificate; problems: string[] } | undefined;
   for (const c of candidates) {
-    if ((await verifySignedData(child, c.publicKey)).ok) return c;
+    const problems = await signatureProblem(child, c);
+    if (problems.length === 0) return { signer: c, problems };
+    first ??= { signer: c, problems };
   }
-  return candidates[0];
+  return first;
 }
 
 /**
@@ -91,8 +105,8 @@ export async function assembleChain(
       } (its issuer is "${leaf.issuer.text}")`,
     );
   }
-  const intermediate = await firstSigner([...givenInters, ...builtIn].filter(issuedBy(leaf)), leaf);
-  if (!intermediate) {
+  const found = await firstSigner([...givenInters, ...builtIn].filter(issuedBy(leaf)), leaf);
+  if (!found) {
     problems.push(
       `no intermediate certificate (ASK or ASVK) named "${leaf.issuer.text}" for ${
         certLabel(leaf)
@@ -100,6 +114,8 @@ export async function assembleChain(
     );
     return { leaf, problems };
   }
+  const intermediate = found.signer;
+  const linkProblems = { leaf: found.problems };
   const presented = givenRoots.filter(issuedBy(intermediate));
   if (givenRoots.length && presented.length === 0) {
     problems.push(
@@ -108,22 +124,34 @@ export async function assembleChain(
     );
   }
   if (presented.length > 0) {
-    const root = (await firstSigner(presented, intermediate))!;
+    const { signer: root, problems: rootLink } = (await firstSigner(presented, intermediate))!;
     if (!trusted.some((t) => sameAnchor(t, root))) {
       const names = trusted.map((t) => t.subject.commonName || t.subject.text).join(", ");
       problems.push(`${certLabel(root)} is not a trusted root (trusted: ${names || "none"})`);
     }
-    return { leaf, intermediate, root, problems };
+    return {
+      leaf,
+      intermediate,
+      root,
+      problems,
+      linkProblems: { ...linkProblems, intermediate: rootLink },
+    };
   }
-  const root = await firstSigner(trusted.filter(issuedBy(intermediate)), intermediate);
-  if (!root) {
+  const anchor = await firstSigner(trusted.filter(issuedBy(intermediate)), intermediate);
+  if (!anchor) {
     problems.push(
       `${
         certLabel(intermediate)
       } is issued by "${intermediate.issuer.text}", which is not a trusted root`,
     );
   }
-  return { leaf, intermediate, root, problems };
+  return {
+    leaf,
+    intermediate,
+    root: anchor?.signer,
+    problems,
+    linkProblems: { ...linkProblems, intermediate: anchor?.problems },
+  };
 }
 
 function caProblems(c: SourcedCertificate, role: string): string[] {
@@ -182,12 +210,13 @@ async function signatureProblem(
 export async function chainCheck(chain: Chain): Promise<AttestationCheck> {
   const problems = [...chain.problems];
   const { leaf, intermediate, root } = chain;
+  const links = chain.linkProblems;
   if (intermediate && root) {
     problems.push(...await signatureProblem(root, root));
-    problems.push(...await signatureProblem(intermediate, root));
+    problems.push(...links?.intermediate ?? await signatureProblem(intermediate, root));
     problems.push(...caProblems(root, "root"), ...caProblems(intermediate, "intermediate"));
   }
-  if (intermediate) problems.push(...await signatureProblem(leaf, intermediate));
+  if (intermediate) problems.push(...links?.leaf ?? await signatureProblem(leaf, intermediate));
   for (const c of [leaf, intermediate, root]) if (c) problems.push(...criticalProblems(c));
   if (problems.length) {
     return { name: "cert-chain", status: "fail", detail: [...new Set(problems)].join("; ") };
