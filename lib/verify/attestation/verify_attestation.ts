@@ -14,7 +14,7 @@ import { parseCertificate } from "../../x509/certificate.ts";
 import { CertificateError } from "../../x509/certificate_error.ts";
 import { parseCrl } from "../../x509/crl.ts";
 import { derBlocks } from "../../x509/pem.ts";
-import { amdExtensions } from "./amd_extensions.ts";
+import { type AmdExtensions, amdExtensions } from "./amd_extensions.ts";
 import { amdIntermediates, amdRoots } from "./amd_roots.ts";
 import { AttestationError } from "./attestation_error.ts";
 import {
@@ -198,10 +198,10 @@ function noLeafDetail(
 async function leafChecks(
   report: AttestationReport,
   chain: Chain,
+  ext: AmdExtensions,
   crls: readonly SourcedCrl[],
   at: Date,
 ): Promise<AttestationCheck[]> {
-  const ext = amdExtensions(chain.leaf);
   return [
     await signatureCheck(report, chain.leaf),
     await chainCheck(chain),
@@ -253,6 +253,8 @@ interface Genuineness {
   readonly layout: TcbLayoutName;
   /** The product the certificate (or the report) names, if known. */
   readonly product?: string;
+  /** The leaf's AMD extensions, when there was a leaf. */
+  readonly ext?: AmdExtensions;
 }
 
 /**
@@ -279,13 +281,14 @@ async function genuinenessChecks(
     return { checks, layout: report.tcbLayout, product: reportProduct };
   }
   const chain = await assembleChain(leaf, inputs.given, inputs.roots, amdIntermediates());
-  const checks = await leafChecks(report, chain, inputs.crls, at);
   const ext = amdExtensions(leaf);
+  const checks = await leafChecks(report, chain, ext, inputs.crls, at);
   return {
     checks,
     chain,
     layout: certifiedLayout(report, ext, chain),
     product: ext.productLine ?? chainProduct(chain) ?? reportProduct,
+    ext,
   };
 }
 
@@ -297,10 +300,11 @@ function isGenuine(checks: readonly AttestationCheck[]): boolean {
 }
 
 /** The chain's certificates for display, leaf first, each with its role. */
-function chainSummaries(report: AttestationReport, chain: Chain | undefined): CertificateSummary[] {
+function chainSummaries(report: AttestationReport, g: Genuineness): CertificateSummary[] {
+  const { chain, ext } = g;
   const certificates: CertificateSummary[] = [];
-  if (!chain) return certificates;
-  const kind = leafKind(amdExtensions(chain.leaf)) ?? report.keyInfo.signingKeyName;
+  if (!chain || !ext) return certificates;
+  const kind = leafKind(ext) ?? report.keyInfo.signingKeyName;
   certificates.push(summary(chain.leaf, kind));
   if (chain.intermediate) {
     certificates.push(
@@ -341,12 +345,8 @@ export async function verifyAttestation(
   const at = options.at ?? new Date();
   const inputs = parseInputs(report, options);
   const located = noLeafDetail(report, options);
-  const { checks, chain, layout, product } = await genuinenessChecks(
-    report,
-    inputs,
-    at,
-    located.detail,
-  );
+  const g = await genuinenessChecks(report, inputs, at, located.detail);
+  const { checks, chain, layout, product } = g;
   checks.push(...policyChecks(report, options, layout));
   const genuine = isGenuine(checks);
   return {
@@ -356,7 +356,7 @@ export async function verifyAttestation(
     signatureChecked: chain !== undefined,
     report,
     product,
-    certificates: chainSummaries(report, chain),
+    certificates: chainSummaries(report, g),
     kdsUrl: located.url,
     at,
   };
