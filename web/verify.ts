@@ -21,9 +21,12 @@ import { parseReport } from "../lib/snp/report.ts";
 import { fromHex } from "../lib/encoding.ts";
 import { failuresOf, verifyJson, verifyText } from "../lib/verify/verify_report.ts";
 import { verifyImage } from "../lib/verify/verify_image.ts";
-import { toCertificates, verifyAttestation } from "../lib/verify/attestation/verify_attestation.ts";
+import {
+  onlyCertificate,
+  toCertificates,
+  verifyAttestation,
+} from "../lib/verify/attestation/verify_attestation.ts";
 import type { SourcedCertificate } from "../lib/verify/attestation/chain.ts";
-import { AttestationError } from "../lib/verify/attestation/attestation_error.ts";
 import { missingVcekNote } from "../lib/verify/attestation/kds.ts";
 import type { DigestLine } from "../lib/inspect/inspect_text.ts";
 import { failureLine } from "../lib/cli/error_line.ts";
@@ -62,11 +65,7 @@ function naming<T>(name: string, fn: () => T): T {
 
 /** The one certificate of the VCEK file, named by the file (as the CLI's `--vcek`). */
 function leafOf(vcek: NamedBytes): SourcedCertificate {
-  const certs = toCertificates(vcek.bytes, "VCEK");
-  if (certs.length !== 1) {
-    throw new AttestationError(`holds ${certs.length} certificates, expected one VCEK`);
-  }
-  return { ...certs[0], source: vcek.name };
+  return { ...onlyCertificate(toCertificates(vcek.bytes, "VCEK"), "VCEK"), source: vcek.name };
 }
 
 /** The SEV-SNP digest by `semantics`, or the error `verify` stops with. */

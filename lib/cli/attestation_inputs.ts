@@ -14,10 +14,13 @@ import type { IgvmToolError } from "../errors.ts";
 import { DirectoryKdsCache } from "./kds_cache.ts";
 import type { AttestationReport } from "../snp/report.ts";
 import { CertificateError } from "../x509/certificate_error.ts";
-import { parseCertificate } from "../x509/certificate.ts";
 import { parseCrl } from "../x509/crl.ts";
 import { derBlocks } from "../x509/pem.ts";
-import type { AttestationOptions } from "../verify/attestation/verify_attestation.ts";
+import {
+  type AttestationOptions,
+  onlyCertificate,
+  toCertificates,
+} from "../verify/attestation/verify_attestation.ts";
 import type { SourcedCertificate } from "../verify/attestation/chain.ts";
 import type { SourcedCrl } from "../verify/attestation/revocation.ts";
 import { parseCertTable } from "../verify/attestation/cert_table.ts";
@@ -124,17 +127,11 @@ function readSmall(path: string, what: string): Uint8Array {
 }
 
 function certificatesIn(bytes: Uint8Array, path: string, role: string): SourcedCertificate[] {
-  return withFile(path, `read ${role}`, () => {
-    try {
-      const ders = derBlocks(bytes, "CERTIFICATE");
-      return ders.map((der) => ({ ...parseCertificate(der, role), source: path }));
-    } catch (e) {
-      if (e instanceof CertificateError) {
-        throw new CertificateError(`not a valid ${role} certificate: ${e.message}`);
-      }
-      throw e;
-    }
-  });
+  return withFile(
+    path,
+    `read ${role}`,
+    () => toCertificates(bytes, role).map((c) => ({ ...c, source: path })),
+  );
 }
 
 function crlIn(bytes: Uint8Array, path: string): SourcedCrl {
@@ -154,13 +151,7 @@ function crlIn(bytes: Uint8Array, path: string): SourcedCrl {
 
 function oneLeaf(path: string, role: string): SourcedCertificate {
   const certs = certificatesIn(readSmall(path, `${role} certificate`), path, role);
-  if (certs.length !== 1) {
-    throw about(
-      path,
-      new AttestationError(`holds ${certs.length} certificates, expected one ${role}`),
-    );
-  }
-  return certs[0];
+  return withFile(path, `read ${role}`, () => onlyCertificate(certs, role));
 }
 
 /** What was gathered for the library, before `--fetch`. */
@@ -195,11 +186,9 @@ function readCertDir(dir: string, into: Gathered): void {
     const bytes = readSmall(path, name === "crl" ? "CRL" : `${name.toUpperCase()} certificate`);
     if (name === "crl") into.crl.push(crlIn(bytes, path));
     else if (name === "vcek" || name === "vlek") {
-      const certs = certificatesIn(bytes, path, name.toUpperCase());
-      if (certs.length !== 1) {
-        throw about(path, new AttestationError(`holds ${certs.length} certificates, expected 1`));
-      }
-      into[name] ??= certs[0];
+      const role = name.toUpperCase();
+      const certs = certificatesIn(bytes, path, role);
+      into[name] ??= withFile(path, `read ${role}`, () => onlyCertificate(certs, role));
     } else into.chain.push(...certificatesIn(bytes, path, name.toUpperCase()));
   }
   if (found === 0) {

@@ -143,13 +143,33 @@ export function toCertificates(input: CertificateInput, label: string): SourcedC
   }
 }
 
-function one(input: CertificateInput | undefined, label: string): SourcedCertificate | undefined {
-  if (input === undefined) return undefined;
-  const certs = toCertificates(input, label);
+/**
+ * The one certificate of `certs` (what a VCEK or VLEK input must hold), or an
+ * {@link AttestationError} saying how many there were.
+ *
+ * @example
+ * ```ts
+ * import { onlyCertificate, toCertificates } from "./verify_attestation.ts";
+ * const pem = await Deno.readFile("testdata/vectors/amd/ask_ark_milan.pem");
+ * try {
+ *   onlyCertificate(toCertificates(pem, "VCEK"), "VCEK");
+ * } catch (e) {
+ *   console.log((e as Error).message); // holds 2 certificates, expected one VCEK
+ * }
+ * ```
+ */
+export function onlyCertificate(
+  certs: readonly SourcedCertificate[],
+  role: string,
+): SourcedCertificate {
   if (certs.length !== 1) {
-    throw new AttestationError(`the ${label} input holds ${certs.length} certificates, expected 1`);
+    throw new AttestationError(`holds ${certs.length} certificates, expected one ${role}`);
   }
   return certs[0];
+}
+
+function one(input: CertificateInput | undefined, label: string): SourcedCertificate | undefined {
+  return input === undefined ? undefined : onlyCertificate(toCertificates(input, label), label);
 }
 
 function toCrl(input: CrlInput, label: string): SourcedCrl {
