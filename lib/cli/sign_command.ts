@@ -30,7 +30,7 @@ import { policyJson } from "../verify/policy_view.ts";
 import type { IdBlock } from "../snp/id_block.ts";
 import { KeyError, MeasurementError } from "../errors.ts";
 import { MAX_KEY_FILE_SIZE, parsePrivateKeyPem, parsePublicKeyPem } from "../snp/keys.ts";
-import { keyDigest, type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
+import { authorKeyDigest, keyDigest, type P384PublicKey, snpPublicKey } from "../snp/public_key.ts";
 import {
   type EcdsaSignature,
   parseDerSignature,
@@ -121,9 +121,7 @@ function signJson(
       policy: policyJson(block.policy),
       authorKeyEnabled: authorKey !== undefined,
       idKeyDigest: idKey ? keyDigest(snpPublicKey(idKey)).toHex() : null,
-      authorKeyDigest: authorKey
-        ? keyDigest(snpPublicKey(authorKey)).toHex()
-        : new Uint8Array(48).toHex(),
+      authorKeyDigest: authorKeyDigest(authorKey && snpPublicKey(authorKey)).toHex(),
     },
   };
 }

@@ -30,7 +30,7 @@ import type {
 } from "../igvm/types.ts";
 import { mergePageRanges } from "./memory_ranges.ts";
 import { policyJson } from "../verify/policy_view.ts";
-import { igvmToSnpPublicKey, keyDigest } from "../snp/public_key.ts";
+import { authorKeyDigest, igvmToSnpPublicKey, keyDigest } from "../snp/public_key.ts";
 import { toHex } from "../encoding.ts";
 
 /** JSON-ready record. */
@@ -188,9 +188,9 @@ function addIdBlock(d: SnpIdBlock, s: Summary): void {
     guestSvn: d.guestSvn,
     authorKeyEnabled: author,
     idKeyDigest: toHex(keyDigest(igvmToSnpPublicKey(d.idPublicKey))),
-    authorKeyDigest: author
-      ? toHex(keyDigest(igvmToSnpPublicKey(d.authorPublicKey)))
-      : toHex(new Uint8Array(48)),
+    authorKeyDigest: toHex(
+      authorKeyDigest(author ? igvmToSnpPublicKey(d.authorPublicKey) : undefined),
+    ),
   });
 }
 

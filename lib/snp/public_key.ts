@@ -237,3 +237,17 @@ export function keyDigest(snpKey: Uint8Array): Uint8Array {
   }
   return sha384(snpKey);
 }
+
+/**
+ * `AUTHOR_KEY_DIGEST` as an attestation report shows it: the {@link keyDigest}
+ * of the 0x404-byte SNP author key, or 48 zero bytes when there is none.
+ *
+ * @example
+ * ```ts
+ * import { authorKeyDigest } from "./public_key.ts";
+ * authorKeyDigest(undefined).every((b) => b === 0); // true
+ * ```
+ */
+export function authorKeyDigest(snpKey: Uint8Array | undefined): Uint8Array {
+  return snpKey === undefined ? new Uint8Array(48) : keyDigest(snpKey);
+}

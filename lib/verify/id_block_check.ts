@@ -22,7 +22,12 @@ import type { IgvmFile, SnpIdBlock } from "../igvm/types.ts";
 import { snpIdBlocks } from "../igvm/select.ts";
 import { encodeIdBlock, ID_BLOCK_VERSION } from "../snp/id_block.ts";
 import { loaderGuestPolicy } from "../snp/igvm_id_block.ts";
-import { igvmToSnpPublicKey, keyDigest, publicKeyFromIgvm } from "../snp/public_key.ts";
+import {
+  authorKeyDigest,
+  igvmToSnpPublicKey,
+  keyDigest,
+  publicKeyFromIgvm,
+} from "../snp/public_key.ts";
 import { decodeIgvmSignature, verifySignature } from "../snp/signature.ts";
 import { bytesEqual } from "../snp/bytes.ts";
 import { IgvmToolError } from "../errors.ts";
@@ -111,9 +116,9 @@ function summarise(
     directive: d,
     policy,
     idKeyDigest: keyDigest(idSnpKey),
-    authorKeyDigest: authorKeyEnabled
-      ? keyDigest(igvmToSnpPublicKey(d.authorPublicKey))
-      : new Uint8Array(48),
+    authorKeyDigest: authorKeyDigest(
+      authorKeyEnabled ? igvmToSnpPublicKey(d.authorPublicKey) : undefined,
+    ),
     authorKeyEnabled,
   };
   return { summary, idSnpKey };
