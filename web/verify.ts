@@ -112,18 +112,8 @@ export async function verifyReport(
   const result = await verifyImage(file, m, {
     fileName: image.name,
     report: attestation
-      ? {
-        file: input.report.name,
-        parsed: report,
-        attestation,
-        signatureChecked: attestation.signatureChecked,
-      }
-      : {
-        file: input.report.name,
-        parsed: report,
-        signatureChecked: false,
-        note: missingVcekNote(report),
-      },
+      ? { file: input.report.name, parsed: report, attestation }
+      : { file: input.report.name, parsed: report, note: missingVcekNote(report) },
   });
   const failures = failuresOf(result);
   const base = {

@@ -30,7 +30,6 @@ import type { AttestationResult } from "../verify/attestation/verify_attestation
 /** What `verify --report` learns about the report itself (beyond the field comparison). */
 interface ReportVerification {
   attestation?: AttestationResult;
-  signatureChecked: boolean;
   note?: string;
 }
 
@@ -48,10 +47,10 @@ async function verifyReportItself(
       import("../verify/attestation/verify_attestation.ts"),
     ]);
     const attestation = await verifyAttestation(report, await gatherAttestation(args, report));
-    return { attestation, signatureChecked: attestation.signatureChecked };
+    return { attestation };
   }
   const { missingVcekNote } = await import("../verify/attestation/kds.ts");
-  return { signatureChecked: false, note: missingVcekNote(report) };
+  return { note: missingVcekNote(report) };
 }
 
 /** Runs `verify`. */

@@ -36,10 +36,12 @@ export interface VerifyResult {
     readonly file: string;
     readonly parsed: AttestationReport;
     readonly fields: readonly FieldComparison[];
-    /** The report's verification (signature, chain, binding, policy), when it was asked for. */
+    /**
+     * The report's verification (signature, chain, binding, policy), when it
+     * was asked for; its `signatureChecked` says whether a VCEK or VLEK key
+     * checked the report's signature.
+     */
     readonly attestation?: AttestationResult;
-    /** A VCEK or VLEK was available, so the report's signature was checked. */
-    readonly signatureChecked?: boolean;
     /** Without `attestation`: why the signature is not checked (one line, e.g. the KDS URL). */
     readonly note?: string;
   };
@@ -203,7 +205,7 @@ export function verifyJson(
         file: r.report.file,
         version: r.report.parsed.version,
         product: r.report.parsed.product,
-        signatureChecked: r.report.signatureChecked === true,
+        signatureChecked: r.report.attestation?.signatureChecked ?? false,
         fields: r.report.fields.map((f) => ({ ...f })),
         attestation: r.report.attestation ? attestationJson(r.report.attestation) : null,
       }
