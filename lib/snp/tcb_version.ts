@@ -1,7 +1,29 @@
 /**
  * TCB_VERSION (SEV-SNP ABI spec), 8 bytes whose layout depends on the CPU
- * generation, and the generation of a CPUID family and model. Milan/Genoa: byte 0 boot loader, 1 TEE, 6 SNP, 7 microcode.
- * Turin and later: byte 0 FMC, 1 boot loader, 2 TEE, 3 SNP, 7 microcode.
+ * generation, with the VCEK/VLEK extension (OID arc under
+ * 1.3.6.1.4.1.3704.1.3) and AMD KDS parameter of each security patch level
+ * (SPL); and the generation of a CPUID family and model.
+ *
+ * Milan and Genoa (`milan-genoa`):
+ *
+ * | byte | SPL          | OID arc .3.x | KDS parameter |
+ * |------|--------------|--------------|---------------|
+ * | 0    | boot loader  | 1            | blSPL         |
+ * | 1    | TEE          | 2            | teeSPL        |
+ * | 2..5 | reserved     | 4, 5, 6, 7   |               |
+ * | 6    | SNP firmware | 3            | snpSPL        |
+ * | 7    | microcode    | 8            | ucodeSPL      |
+ *
+ * Turin and later (`turin`):
+ *
+ * | byte | SPL          | OID arc .3.x | KDS parameter |
+ * |------|--------------|--------------|---------------|
+ * | 0    | FMC          | 9            | fmcSPL        |
+ * | 1    | boot loader  | 1            | blSPL         |
+ * | 2    | TEE          | 2            | teeSPL        |
+ * | 3    | SNP firmware | 3            | snpSPL        |
+ * | 4..6 | reserved     | 5, 6, 7      |               |
+ * | 7    | microcode    | 8            | ucodeSPL      |
  *
  * @module
  */
@@ -25,6 +47,58 @@ export interface TcbVersion {
   snp: number;
   /** Microcode SPL. */
   microcode: number;
+}
+
+/** A TCB layout name, as `AttestationReport.tcbLayout` uses them. */
+export type TcbLayoutName = "milan-genoa" | "turin";
+
+/** One byte of a TCB_VERSION. */
+export interface SplField {
+  /** Byte index in the 8-byte TCB_VERSION. */
+  readonly byte: number;
+  /** Last arc of the certificate extension's OID, 1.3.6.1.4.1.3704.1.3.<arc>. */
+  readonly arc: number;
+  /** Short name used in messages and in `--min-tcb` (`bl`, `tee`, `snp`, `ucode`, `fmc`, `spl4`…). */
+  readonly name: string;
+  /** KDS query parameter, for the named SPLs (reserved bytes have none). */
+  readonly kds?: string;
+}
+
+/** The Milan and Genoa layout, in byte order. */
+export const MILAN_GENOA_TCB: readonly SplField[] = [
+  { byte: 0, arc: 1, name: "bl", kds: "blSPL" },
+  { byte: 1, arc: 2, name: "tee", kds: "teeSPL" },
+  { byte: 2, arc: 4, name: "spl4" },
+  { byte: 3, arc: 5, name: "spl5" },
+  { byte: 4, arc: 6, name: "spl6" },
+  { byte: 5, arc: 7, name: "spl7" },
+  { byte: 6, arc: 3, name: "snp", kds: "snpSPL" },
+  { byte: 7, arc: 8, name: "ucode", kds: "ucodeSPL" },
+];
+
+/** The Turin layout, in byte order. */
+export const TURIN_TCB: readonly SplField[] = [
+  { byte: 0, arc: 9, name: "fmc", kds: "fmcSPL" },
+  { byte: 1, arc: 1, name: "bl", kds: "blSPL" },
+  { byte: 2, arc: 2, name: "tee", kds: "teeSPL" },
+  { byte: 3, arc: 3, name: "snp", kds: "snpSPL" },
+  { byte: 4, arc: 5, name: "spl5" },
+  { byte: 5, arc: 6, name: "spl6" },
+  { byte: 6, arc: 7, name: "spl7" },
+  { byte: 7, arc: 8, name: "ucode", kds: "ucodeSPL" },
+];
+
+/**
+ * The fields of a layout, in byte order.
+ *
+ * @example
+ * ```ts
+ * import { splFields } from "./tcb_version.ts";
+ * splFields("turin")[0].name; // "fmc"
+ * ```
+ */
+export function splFields(layout: TcbLayoutName): readonly SplField[] {
+  return layout === "turin" ? TURIN_TCB : MILAN_GENOA_TCB;
 }
 
 /**
@@ -59,26 +133,17 @@ export function productFromCpuid(family: number, model: number): Product {
  * t.microcode; // 68
  * ```
  */
-export function decodeTcb(raw: Uint8Array, layout: "milan-genoa" | "turin"): TcbVersion {
+export function decodeTcb(raw: Uint8Array, layout: TcbLayoutName): TcbVersion {
   const bytes = raw.slice(0, 8);
   const value = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (layout === "turin") {
-    return {
-      raw: bytes,
-      value,
-      fmc: bytes[0],
-      bootLoader: bytes[1],
-      tee: bytes[2],
-      snp: bytes[3],
-      microcode: bytes[7],
-    };
-  }
+  const spl = (name: string) => bytes[splFields(layout).find((f) => f.name === name)!.byte];
   return {
     raw: bytes,
     value,
-    bootLoader: bytes[0],
-    tee: bytes[1],
-    snp: bytes[6],
-    microcode: bytes[7],
+    ...(layout === "turin" ? { fmc: spl("fmc") } : {}),
+    bootLoader: spl("bl"),
+    tee: spl("tee"),
+    snp: spl("snp"),
+    microcode: spl("ucode"),
   };
 }

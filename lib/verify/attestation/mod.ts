@@ -44,11 +44,13 @@ export {
   type KdsCache,
   type KdsDownload,
   type KdsFetchOptions,
+  type KdsLocation,
   locateVcek,
 } from "./kds.ts";
 export {
   CERT_TABLE_GUIDS,
   type CertTableEntry,
+  type CertTableKind,
   encodeCertTable,
   parseCertTable,
 } from "./cert_table.ts";
@@ -72,8 +74,6 @@ export { type Crl, parseCrl, type RevokedEntry } from "../../x509/crl.ts";
 export type { AlgorithmIdentifier, PublicKeyInfo } from "../../x509/algorithm.ts";
 export type { Tlv } from "../../x509/der.ts";
 export type { Name } from "../../x509/name.ts";
-export type { CertTableKind } from "./cert_table.ts";
-export type { KdsLocation } from "./kds.ts";
 export {
   type AttestationReport,
   type KeyInfo,
