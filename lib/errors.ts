@@ -63,6 +63,51 @@ export class IgvmToolError extends Error {
 }
 
 /**
+ * Runs `fn`; an {@link IgvmToolError} it throws that names no file yet is
+ * thrown naming `file` (how the CLI and the web page say which input an
+ * error is about). Other errors pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * import { IgvmToolError, namingFile } from "./errors.ts";
+ * try {
+ *   namingFile("a.igvm", () => {
+ *     throw new IgvmToolError("bad header");
+ *   });
+ * } catch (e) {
+ *   console.log((e as IgvmToolError).file); // "a.igvm"
+ * }
+ * ```
+ */
+export function namingFile<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof IgvmToolError) e.file ??= file;
+    throw e;
+  }
+}
+
+/**
+ * {@link namingFile} for work under way: its rejection, if an
+ * {@link IgvmToolError} naming no file, names `file`.
+ *
+ * @example
+ * ```ts
+ * import { namingFileAsync } from "./errors.ts";
+ * await namingFileAsync("a.igvm", Promise.resolve(1)); // 1
+ * ```
+ */
+export async function namingFileAsync<T>(file: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof IgvmToolError) e.file ??= file;
+    throw e;
+  }
+}
+
+/**
  * A file could not be read or written (`kind` `file`); `message` says why,
  * `file` names it. The CLI's file sources and the web page's throw it.
  *

@@ -10,7 +10,7 @@
 
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import type { IgvmFile } from "../lib/igvm/types.ts";
-import { IgvmToolError, MeasurementError } from "../lib/errors.ts";
+import { MeasurementError, namingFile } from "../lib/errors.ts";
 import {
   type Measurement,
   NOT_COMPATIBLE,
@@ -54,15 +54,6 @@ export interface MeasuredImage {
   readonly nativeZero: boolean;
 }
 
-function naming<T>(name: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof IgvmToolError) e.file ??= name;
-    throw e;
-  }
-}
-
 /** The one certificate of the VCEK file, named by the file (as the CLI's `--vcek`). */
 function leafOf(vcek: NamedBytes): SourcedCertificate {
   return { ...onlyCertificate(toCertificates(vcek.bytes, "VCEK"), "VCEK"), source: vcek.name };
@@ -96,11 +87,11 @@ export async function verifyReport(
   input: ReportInput,
 ): Promise<Verified> {
   const { semantics } = input;
-  const report = naming(input.report.name, () => parseReport(input.report.bytes));
+  const report = namingFile(input.report.name, () => parseReport(input.report.bytes));
   const vcek = input.vcek;
   const attestation = vcek &&
-    await verifyAttestation(report, { vcek: naming(vcek.name, () => leafOf(vcek)) });
-  const file = naming(
+    await verifyAttestation(report, { vcek: namingFile(vcek.name, () => leafOf(vcek)) });
+  const file = namingFile(
     image.name,
     () => parseIgvm(image.file.source!, parseOptionsFor({ platform: "sev-snp", semantics })),
   );

@@ -10,7 +10,7 @@
 
 import { parseIgvm } from "../lib/igvm/parser.ts";
 import { inspectFile } from "../lib/inspect/inspect_file.ts";
-import { IgvmToolError } from "../lib/errors.ts";
+import { namingFile } from "../lib/errors.ts";
 import { fileSource, readWhole } from "./file_source.ts";
 import { digestLines } from "../lib/inspect/digest_lines.ts";
 import { errorLine } from "./error_line.ts";
@@ -33,13 +33,7 @@ let image: MeasuredImage | undefined;
 function measure(request: MeasureRequest): void {
   const name = request.file.name;
   try {
-    let file;
-    try {
-      file = parseIgvm(fileSource(request.file));
-    } catch (e) {
-      if (e instanceof IgvmToolError) e.file ??= name;
-      throw e;
-    }
+    const file = namingFile(name, () => parseIgvm(fileSource(request.file)));
     scope.postMessage({ type: "inspected", info: inspectFile(file) });
     let last = 0;
     const digests = digestLines(file, {

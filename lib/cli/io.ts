@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FileAccessError, IgvmToolError } from "../errors.ts";
+import { FileAccessError, IgvmToolError, namingFile } from "../errors.ts";
 
 /** Turns a Deno file-system error into a one-line reason. */
 export function describeFsError(e: unknown): string {
@@ -25,28 +25,14 @@ export function describeFsError(e: unknown): string {
 /** Runs `fn`, turning file-system errors into {@link FileAccessError}s naming `path`. */
 export function withFile<T>(path: string, what: string, fn: () => T): T {
   try {
-    return fn();
+    return namingFile(path, fn);
   } catch (e) {
-    if (e instanceof IgvmToolError) {
-      e.file ??= path;
+    // Only file-system failures become file errors; ours (now naming the file), usage errors
+    // and bugs pass through.
+    if (e instanceof IgvmToolError || !Object.values(Deno.errors).some((c) => e instanceof c)) {
       throw e;
     }
-    // Only file-system failures become file errors; usage errors and bugs pass through.
-    if (!Object.values(Deno.errors).some((c) => e instanceof c)) throw e;
     throw new FileAccessError(path, `cannot ${what}: ${describeFsError(e)}`);
-  }
-}
-
-/**
- * Awaits `work`; an error of ours that names no file is made to name `path`
- * (e.g. a KDS download failure while verifying a report names the report).
- */
-export async function aboutFile<T>(path: string, work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (e) {
-    if (e instanceof IgvmToolError) e.file ??= path;
-    throw e;
   }
 }
 

@@ -8,8 +8,9 @@
  * @module
  */
 
+import { namingFileAsync } from "../errors.ts";
 import type { ParsedArgs } from "./args.ts";
-import { aboutFile, type CommandContext } from "./io.ts";
+import type { CommandContext } from "./io.ts";
 import { readReportFile } from "./report_file.ts";
 import { jsonText } from "./json.ts";
 import { gatherAttestation } from "./attestation_inputs.ts";
@@ -24,7 +25,7 @@ export async function reportCommand(args: ParsedArgs, ctx: CommandContext): Prom
   // With --json, even an error before the checks prints `verified: false`.
   ctx.partial = { command: "report", file, verified: false };
   const report = readReportFile(file);
-  const result = await aboutFile(
+  const result = await namingFileAsync(
     file,
     gatherAttestation(args, report).then((options) => verifyAttestation(report, options)),
   );

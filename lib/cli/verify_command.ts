@@ -12,8 +12,9 @@
  * @module
  */
 
+import { namingFileAsync } from "../errors.ts";
 import { type ParsedArgs, UsageError } from "./args.ts";
-import { aboutFile, type CommandContext } from "./io.ts";
+import type { CommandContext } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
 import { digestLength } from "../measure/measure.ts";
 import { baseJson, jsonText } from "./json.ts";
@@ -86,7 +87,7 @@ export async function verifyCommand(args: ParsedArgs, ctx: CommandContext): Prom
     }
   }
   const report = reportPath === undefined ? undefined : readReportFile(reportPath);
-  const itself = report && await aboutFile(reportPath!, verifyReportItself(args, report));
+  const itself = report && await namingFileAsync(reportPath!, verifyReportItself(args, report));
 
   const { input, m } = measureInput(args.input, g);
   try {
