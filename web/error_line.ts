@@ -1,13 +1,13 @@
 /**
  * Errors as the page shows them: the line the CLI prints on stderr
- * (`lib/cli/error_line.ts`), so that the page and the CLI word a bad file
+ * (`lib/inspect/error_line.ts`), so that the page and the CLI word a bad file
  * alike.
  *
  * @module
  */
 
 import { IgvmToolError } from "../lib/errors.ts";
-import { errorLine as cliErrorLine, internalErrorLine } from "../lib/cli/error_line.ts";
+import { errorLine as cliErrorLine, internalErrorLine } from "../lib/inspect/error_line.ts";
 
 /**
  * The one line the CLI prints for `e` (without the newline). An error that is

@@ -29,7 +29,7 @@ import {
 import type { SourcedCertificate } from "../lib/verify/attestation/chain.ts";
 import { missingVcekNote } from "../lib/verify/attestation/kds.ts";
 import type { DigestLine } from "../lib/inspect/inspect_text.ts";
-import { failureLine } from "../lib/cli/error_line.ts";
+import { failureLine } from "../lib/inspect/error_line.ts";
 import type { NamedBytes, Verified } from "./protocol.ts";
 
 /** What to verify: the report, the VCEK if any, and the rules (`--semantics`). */

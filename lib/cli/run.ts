@@ -10,7 +10,6 @@
 import { HelpRequest, parseArgs, type ParsedArgs, UsageError } from "./args.ts";
 import { PROGRAM } from "./spec.ts";
 import { IgvmToolError, OptionsError } from "../errors.ts";
-import { errorLine, internalErrorLine } from "./error_line.ts";
 import { type CliIo, type CommandContext, denoIo } from "./io.ts";
 import { measureCommand } from "./measure_command.ts";
 import { errorJson, jsonRequested, jsonText } from "./json.ts";
@@ -96,11 +95,9 @@ export async function runCli(args: readonly string[], io: CliIo = denoIo): Promi
       io.stderr(usageText(e));
       return code;
     }
-    if (e instanceof IgvmToolError) {
-      io.stderr(errorLine(e));
-      return code;
-    }
-    io.stderr(internalErrorLine(e, parsed.input));
+    // Loaded on demand, as lib/inspect is: a run that succeeds does not load the wording of errors.
+    const { errorLine, internalErrorLine } = await import("../inspect/error_line.ts");
+    io.stderr(e instanceof IgvmToolError ? errorLine(e) : internalErrorLine(e, parsed.input));
     return code;
   }
 }

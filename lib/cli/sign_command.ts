@@ -22,7 +22,7 @@
 import type { ParsedArgs } from "./args.ts";
 import { type CommandContext, readFileAtMost, withFile } from "./io.ts";
 import { measureInput } from "./measure_command.ts";
-import { SIGN_SNP_ONLY } from "./error_line.ts";
+import { SIGN_SNP_ONLY } from "../inspect/error_line.ts";
 import type { Measurement } from "../measure/measure.ts";
 import { globalOptions } from "./options.ts";
 import { baseJson, jsonText } from "./json.ts";

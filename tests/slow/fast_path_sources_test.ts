@@ -15,7 +15,7 @@ import { measure, type Semantics } from "../../lib/measure/measure.ts";
 import { pageData, platform, snpFile } from "../builder.ts";
 import { type FileSourceOptions, openFileSource, WINDOW_SIZE } from "../../lib/cli/file_source.ts";
 import { FileAccessError } from "../../lib/errors.ts";
-import { errorLine } from "../../lib/cli/error_line.ts";
+import { errorLine } from "../../lib/inspect/error_line.ts";
 import {
   fileIdentity,
   HashJobs,

@@ -179,7 +179,7 @@ Deno.test("synthesized pages: many areas share one budget per measurement", () =
   );
 });
 
-// Our own measurement refusal names the file (`Error: <file>: <message>`, lib/cli/error_line.ts).
+// Our own measurement refusal names the file (`Error: <file>: <message>`, lib/inspect/error_line.ts).
 Deno.test("synthesized pages: the CLI refuses an area past the budget with one line", async () => {
   const dir = await Deno.makeTempDir({ prefix: "igvmmeasure_pages_" });
   try {
