@@ -7,6 +7,7 @@
 
 import type { OptionSpec, ProgramSpec } from "./grammar.ts";
 import { ATTESTATION_OPTIONS } from "./attestation_options.ts";
+import { PLATFORM_NAMES } from "../measure/measure.ts";
 
 /** `--json`: accepted before the command (global) and after it. */
 const JSON_OPTION: OptionSpec = {
@@ -35,7 +36,7 @@ export const PROGRAM: ProgramSpec = {
       short: "p",
       value: "PLATFORM",
       help: "Platform to calculate the launch measurement for",
-      possible: ["sev", "sev-es", "sev-snp", "tdx", "vbs"],
+      possible: [...PLATFORM_NAMES].sort(), // the platforms lib/ measures, in clap's order
       defaultValue: "sev-snp",
     },
     {
