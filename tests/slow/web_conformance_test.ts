@@ -22,8 +22,13 @@ import {
   ROOT,
   SKIPPED,
 } from "../web_browser.ts";
+import { corpusFiles, reportCasesNotAtHand } from "../conformance_helpers.ts";
 
 const { dir, names } = conformanceFiles();
+// Without ../shared only the files copied into testdata/ are at hand: say how many are not.
+if (HAVE_CHROMIUM) {
+  reportCasesNotAtHand("web: the conformance files", corpusFiles().map((file) => ({ file })));
+}
 
 Deno.test({
   name: `web: every conformance file gives the CLI's digests, inspect text and errors${SKIPPED}`,
